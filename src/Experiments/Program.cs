@@ -1,1 +1,3 @@
-System.Console.WriteLine("todo");
+using EEArtifacts.Experiments.Cli;
+
+return ExperimentsCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,57 @@
+// Arguments of the build and the settings derived from them, parsed and checked once.
+public sealed class BuildParameters
+{
+    public string Target { get; private set; }
+    public string Configuration { get; private set; }
+    public string Profile { get; private set; }
+    public string Device { get; private set; }
+    public int Threads { get; private set; }
+    public string Only { get; private set; }
+    public DirectoryPath Root { get; private set; }
+    public FilePath Solution => Root.CombineWithFilePath("EEArtifacts.sln");
+    public DirectoryPath ResultsDirectory => Root.Combine("results").Combine(Profile);
+    public DirectoryPath PaperDirectory => Root.Combine("paper").Combine(Profile);
+    public DirectoryPath ScratchDirectory => Root.Combine("scratch");
+
+    public static BuildParameters Load(ICakeContext context)
+    {
+        var p = new BuildParameters
+        {
+            Target = context.Argument("target", "All"),
+            Configuration = context.Argument("configuration", "Release"),
+            Profile = context.Argument("profile", "quick"),
+            Device = context.Argument("device", "auto"),
+            Threads = context.Argument("threads", System.Environment.ProcessorCount),
+            Only = context.Argument("only", ""),
+            Root = context.MakeAbsolute(context.Directory(".")),
+        };
+        Require(p.Profile == "quick" || p.Profile == "paper", $"--profile must be quick or paper, not '{p.Profile}'");
+        Require(p.Device == "auto" || p.Device == "cpu" || p.Device == "cuda", $"--device must be auto, cpu or cuda, not '{p.Device}'");
+        Require(p.Configuration == "Release" || p.Configuration == "Debug", $"--configuration must be Release or Debug, not '{p.Configuration}'");
+        Require(p.Threads >= 1, $"--threads must be at least 1, not {p.Threads}");
+        return p;
+    }
+
+    // The environment every child process gets: fixed thread counts and deterministic GPU GEMMs.
+    public IDictionary<string, string> ChildEnvironment => new Dictionary<string, string>
+    {
+        ["OMP_NUM_THREADS"] = Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["MKL_NUM_THREADS"] = Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // cuBLAS picks reduction orders per workspace; a fixed workspace makes GPU GEMMs repeatable.
+        ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8",
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+    };
+
+    public void Describe(ISetupContext context)
+    {
+        context.Information($"EEArtifacts: target={Target} configuration={Configuration} profile={Profile} device={Device} threads={Threads}");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new CakeException(message);
+        }
+    }
+}

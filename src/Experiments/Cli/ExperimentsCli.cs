@@ -1,0 +1,129 @@
+using System.CommandLine;
+using EEArtifacts.Experiments.Catalogue;
+using EEArtifacts.Experiments.Runner;
+using EmbeddedEnsembles.Runtime;
+using Spectre.Console;
+using Profile = EEArtifacts.Experiments.Runner.Profile;
+
+namespace EEArtifacts.Experiments.Cli;
+
+/// <summary>
+/// The ee-experiments command line: list, run, kernels. Exit codes: 0 success, 1 the run failed or
+/// diverged cells were recorded with --fail-on-divergence, 2 bad input (nothing was written).
+/// </summary>
+public static class ExperimentsCli
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Ok = 0;
+    /// <summary>Exit code for a failure during the work.</summary>
+    public const int Failed = 1;
+    /// <summary>Exit code for bad input, reported before any work.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Parses and runs a command line.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Runs the EEArtifacts experiment catalogue (embedded ensembles, Velikanov et al. 2022).");
+        root.Subcommands.Add(ListCommand(stdout));
+        root.Subcommands.Add(RunCommand(stdout, stderr));
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+            return BadInput;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>Runs <paramref name="action"/>, turning bad input into one line and exit code 2.</summary>
+    public static int Guard(TextWriter stderr, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+    }
+
+    private static Command ListCommand(TextWriter stdout)
+    {
+        var list = new Command("list", "Lists the experiments and the claim each one tests.");
+        list.SetAction(_ =>
+        {
+            foreach (IExperiment e in ExperimentCatalogue.All)
+            {
+                stdout.WriteLine($"{e.Name,-16} {e.Claim}");
+            }
+            return Ok;
+        });
+        return list;
+    }
+
+    private static Command RunCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var profile = new Option<string>("--profile") { Description = "quick (CPU, synthetic data), paper (full grids, real data, GPU) or smoke (tiny grids for tests)", DefaultValueFactory = _ => "quick" };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => TorchRuntime.DefaultThreads };
+        var shard = new Option<string>("--shard") { Description = "run part i of n of every grid, e.g. 2/3", DefaultValueFactory = _ => "1/1" };
+        var only = new Option<string[]>("--only") { Description = "experiment names to run (default: all)", AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out") { Description = "results root; writes <out>/<profile>/<experiment>/", DefaultValueFactory = _ => "results" };
+        var data = new Option<string>("--data") { Description = "folder of the real data sets", DefaultValueFactory = _ => DefaultDataFolder };
+        var download = new Option<bool>("--download") { Description = "download missing data sets (needs network)" };
+        var run = new Command("run", "Runs experiments; resumes finished cells; writes results atomically.")
+        {
+            profile, device, threads, shard, only, output, data, download,
+        };
+        run.SetAction(result => Guard(stderr, () =>
+        {
+            var options = new RunOptions(
+                ParseProfile(result.GetValue(profile)!),
+                ParseDevice(result.GetValue(device)!),
+                result.GetValue(threads) is int t && t >= 1 ? t : throw new UsageException("--threads must be at least 1"),
+                ShardSpec.Parse(result.GetValue(shard)!),
+                (result.GetValue(only) ?? Array.Empty<string>()).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList(),
+                result.GetValue(output)!,
+                result.GetValue(data)!,
+                result.GetValue(download));
+            var runner = new ExperimentRunner(ExperimentCatalogue.All, ExperimentCatalogue.DatasetProblem);
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+            int diverged = runner.Run(options, new ConsoleProgress(console));
+            stdout.WriteLine(diverged == 0 ? "all cells finished" : $"all cells finished; {diverged} diverged (recorded in results)");
+            return Ok;
+        }));
+        return run;
+    }
+
+    /// <summary>The default data folder: ~/.cache/eeartifacts/datasets.</summary>
+    public static string DefaultDataFolder =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "eeartifacts", "datasets");
+
+    /// <summary>Parses a profile name.</summary>
+    public static Profile ParseProfile(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "quick" => Profile.Quick,
+        "paper" => Profile.Paper,
+        "smoke" => Profile.Smoke,
+        _ => throw new UsageException($"unknown profile '{text}': use quick, paper or smoke"),
+    };
+
+    private static DeviceChoice ParseDevice(string text)
+    {
+        try
+        {
+            return TorchRuntime.ParseDevice(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using EmbeddedEnsembles.Runtime;
+using TorchSharp;
+
+namespace EEArtifacts.Experiments.Runner;
+
+/// <summary>What a running cell gets from the runner: its seed, device, profile and data location.</summary>
+/// <param name="Seed">The cell's seed (see <see cref="Seeds"/>).</param>
+/// <param name="Profile">The profile being run.</param>
+/// <param name="Runtime">The torch device and thread settings.</param>
+/// <param name="DataFolder">Where real data sets live (paper profile).</param>
+/// <param name="AllowDownload">Whether missing data sets may be downloaded.</param>
+/// <param name="Progress">Reports the cell's own progress in [0, 1] (optional use).</param>
+public sealed record CellContext(long Seed, Profile Profile, RuntimeInfo Runtime, string DataFolder, bool AllowDownload, IProgress<double> Progress)
+{
+    /// <summary>The device every tensor of the cell goes to.</summary>
+    public torch.Device Device => Runtime.Device;
+
+    /// <summary>A seed for one purpose of this cell ("init", "masks", "data", ...).</summary>
+    public long SeedFor(string purpose) => Seeds.ForPurpose(Seed, purpose);
+}

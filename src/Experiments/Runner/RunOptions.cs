@@ -1,0 +1,25 @@
+using EmbeddedEnsembles.Runtime;
+
+namespace EEArtifacts.Experiments.Runner;
+
+/// <summary>Everything a run needs, as given on the command line.</summary>
+/// <param name="Profile">quick or paper.</param>
+/// <param name="Device">auto, cpu or cuda.</param>
+/// <param name="Threads">CPU threads (recorded in provenance).</param>
+/// <param name="Shard">Which part of every grid to run.</param>
+/// <param name="Only">Experiment names to run; empty means all.</param>
+/// <param name="OutRoot">The results root; results go to OutRoot/&lt;profile&gt;/&lt;experiment&gt;.</param>
+/// <param name="DataFolder">Where real data sets live.</param>
+/// <param name="AllowDownload">Whether missing data sets may be downloaded.</param>
+public sealed record RunOptions(
+    Profile Profile,
+    DeviceChoice Device,
+    int Threads,
+    ShardSpec Shard,
+    IReadOnlyList<string> Only,
+    string OutRoot,
+    string DataFolder,
+    bool AllowDownload);
+
+/// <summary>Bad input from the user: reported as one line with exit code 2, before any work starts.</summary>
+public sealed class UsageException(string message) : Exception(message);
