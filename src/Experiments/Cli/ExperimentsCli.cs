@@ -26,6 +26,7 @@ public static class ExperimentsCli
         var root = new RootCommand("Runs the EEArtifacts experiment catalogue (embedded ensembles, Velikanov et al. 2022).");
         root.Subcommands.Add(ListCommand(stdout));
         root.Subcommands.Add(RunCommand(stdout, stderr));
+        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
