@@ -47,14 +47,16 @@ void RunProgram(BuildParameters p, string project, ProcessArgumentBuilder argume
     });
 }
 
-void RunExperiments(BuildParameters p)
+void RunExperiments(BuildParameters p) => RunExperimentsInto(p, p.Root.Combine("results"));
+
+void RunExperimentsInto(BuildParameters p, DirectoryPath resultsRoot)
 {
     var args = new ProcessArgumentBuilder()
         .Append("run")
         .Append("--profile").Append(p.Profile)
         .Append("--device").Append(p.Device)
         .Append("--threads").Append(p.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture))
-        .Append("--out").AppendQuoted(p.Root.Combine("results").FullPath);
+        .Append("--out").AppendQuoted(resultsRoot.FullPath);
     if (!string.IsNullOrEmpty(p.Only))
     {
         args.Append("--only").Append(p.Only);
@@ -76,9 +78,36 @@ void RenderReport(BuildParameters p, DirectoryPath results, DirectoryPath paper)
         .Append("--out").AppendQuoted(paper.FullPath));
 }
 
+// Regenerates the quick profile (or the --only subset) into scratch/ and compares it with the committed
+// results/quick and paper/quick. The report is compared only when every experiment was regenerated.
 void VerifyArtifacts(BuildParameters p)
 {
-    throw new CakeException("Verify is not implemented yet (issue 8)");
+    if (p.Profile != "quick")
+    {
+        throw new CakeException("Verify checks the committed quick profile; run it with --profile=quick");
+    }
+    var scratch = p.ScratchDirectory.Combine("verify");
+    if (DirectoryExists(scratch))
+    {
+        DeleteDirectory(scratch, new DeleteDirectorySettings { Recursive = true, Force = true });
+    }
+    RunExperimentsInto(p, scratch.Combine("results"));
+    var args = new ProcessArgumentBuilder()
+        .Append("verify")
+        .Append("--expected").AppendQuoted(p.ResultsDirectory.FullPath)
+        .Append("--actual").AppendQuoted(scratch.Combine("results").Combine(p.Profile).FullPath);
+    if (string.IsNullOrEmpty(p.Only))
+    {
+        var paper = scratch.Combine("paper").Combine(p.Profile);
+        RenderReport(p, scratch.Combine("results").Combine(p.Profile), paper);
+        args.Append("--expected-report").AppendQuoted(p.PaperDirectory.FullPath)
+            .Append("--actual-report").AppendQuoted(paper.FullPath);
+    }
+    else
+    {
+        args.Append("--only").Append(p.Only);
+    }
+    RunProgram(p, "Experiments", args);
 }
 
 void Summarize(BuildParameters p, TimeSpan elapsed)
