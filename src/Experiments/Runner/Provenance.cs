@@ -14,7 +14,8 @@ namespace EEArtifacts.Experiments.Runner;
 /// <param name="Libtorch">libtorch version.</param>
 /// <param name="Dotnet">.NET runtime version.</param>
 /// <param name="Os">Operating system and architecture.</param>
-public sealed record Provenance(string GitCommit, string Profile, string Device, int Threads, string Torchsharp, string Libtorch, string Dotnet, string Os)
+/// <param name="MklCbwr">oneMKL's code-path setting (MKL_CBWR), which decides cross-machine bit reproducibility on CPU.</param>
+public sealed record Provenance(string GitCommit, string Profile, string Device, int Threads, string Torchsharp, string Libtorch, string Dotnet, string Os, string MklCbwr)
 {
     /// <summary>Collects provenance for this process.</summary>
     public static Provenance Collect(Profile profile, RuntimeInfo runtime) => new(
@@ -25,7 +26,8 @@ public sealed record Provenance(string GitCommit, string Profile, string Device,
         runtime.TorchSharpVersion,
         torch.__version__,
         RuntimeInformation.FrameworkDescription,
-        $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}".ToLowerInvariant());
+        $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}".ToLowerInvariant(),
+        Environment.GetEnvironmentVariable("MKL_CBWR") ?? "unset");
 
     // EE_GIT_COMMIT wins (set by CI or shards that run outside a checkout); else ask git; else "unknown".
     private static string ReadGitCommit()
