@@ -96,16 +96,15 @@ public static class ExperimentsCli
                 result.GetValue(download));
             var runner = new ExperimentRunner(ExperimentCatalogue.All, ExperimentCatalogue.DatasetProblem);
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
-            int diverged = runner.Run(options, new ConsoleProgress(console));
+            int diverged = runner.Run(options, new ConsoleProgress(console, stdout));
             stdout.WriteLine(diverged == 0 ? "all cells finished" : $"all cells finished; {diverged} diverged (recorded in results)");
             return Ok;
         }));
         return run;
     }
 
-    /// <summary>The default data folder: ~/.cache/eeartifacts/datasets.</summary>
-    public static string DefaultDataFolder =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "eeartifacts", "datasets");
+    /// <summary>The default data folder ($XDG_CACHE_HOME or ~/.cache, then eeartifacts/datasets); one subfolder per data set.</summary>
+    public static string DefaultDataFolder => EEArtifacts.Experiments.Data.DatasetStore.DefaultRoot;
 
     /// <summary>Parses a profile name.</summary>
     public static Profile ParseProfile(string text) => text.Trim().ToLowerInvariant() switch

@@ -19,6 +19,7 @@ public interface IRunProgress
 public sealed class ConsoleProgress : IRunProgress
 {
     private readonly IAnsiConsole _console;
+    private readonly TextWriter _plain;
     private readonly bool _live;
     private ProgressContext? _context;
     private ProgressTask? _task;
@@ -26,10 +27,11 @@ public sealed class ConsoleProgress : IRunProgress
     private int _total;
     private DateTime _started;
 
-    /// <summary>Writes to <paramref name="console"/>; live bars only when it is interactive and not in CI.</summary>
-    public ConsoleProgress(IAnsiConsole console)
+    /// <summary>Live bars on <paramref name="console"/> when it is interactive and not in CI; else plain lines on <paramref name="plain"/>.</summary>
+    public ConsoleProgress(IAnsiConsole console, TextWriter plain)
     {
         _console = console;
+        _plain = plain;
         _live = console.Profile.Capabilities.Interactive && Environment.GetEnvironmentVariable("CI") is null;
     }
 
@@ -68,7 +70,7 @@ public sealed class ConsoleProgress : IRunProgress
         }
         else
         {
-            _console.WriteLine($"[{name}] {cells} cells to run{resumed}");
+            _plain.WriteLine($"[{name}] {cells} cells to run{resumed}");
         }
     }
 
@@ -84,7 +86,7 @@ public sealed class ConsoleProgress : IRunProgress
         TimeSpan spent = DateTime.UtcNow - _started;
         TimeSpan eta = TimeSpan.FromSeconds(spent.TotalSeconds / _done * (_total - _done));
         string flag = diverged ? " DIVERGED" : "";
-        _console.WriteLine($"[{experiment}] {_done}/{_total} {label} {elapsed.TotalSeconds:F1}s{flag}, ETA {eta:hh\\:mm\\:ss}");
+        _plain.WriteLine($"[{experiment}] {_done}/{_total} {label} {elapsed.TotalSeconds:F1}s{flag}, ETA {eta:hh\\:mm\\:ss}");
     }
 
     /// <inheritdoc />
@@ -92,7 +94,7 @@ public sealed class ConsoleProgress : IRunProgress
     {
         if (_context is null)
         {
-            _console.WriteLine(message);
+            _plain.WriteLine(message);
         }
     }
 }

@@ -1,0 +1,68 @@
+using EEArtifacts.Experiments.Runner;
+using EmbeddedEnsembles.Model;
+
+namespace EEArtifacts.Experiments.Catalogue;
+
+/// <summary>
+/// E5 `param-scatter`: accuracy against the number of parameters. This experiment trains what E4 does not
+/// (single networks over many widths, MC-dropout ensembles, collective BatchEnsembles); the report plots
+/// it together with E4's configurations.
+/// </summary>
+public static class ParamScatter
+{
+    /// <summary>One training run.</summary>
+    /// <param name="Family">single, mc-dropout or batch-ensemble.</param>
+    /// <param name="Setting">What distinguishes it in the scatter.</param>
+    /// <param name="Train">The training configuration.</param>
+    /// <param name="Repeat">Repeat index.</param>
+    public sealed record Cell(string Family, string Setting, TrainConfig Train, int Repeat) : ICell
+    {
+        /// <inheritdoc />
+        public string Label => $"{Setting} width={Train.Width} M={Train.Members} repeat={Repeat}";
+        /// <inheritdoc />
+        public void Validate() => Train.Validate();
+    }
+
+    /// <summary>The experiment.</summary>
+    public static Experiment<Cell> Definition { get; } = new(
+        "param-scatter",
+        "Per parameter, independent-regime BatchEnsembles reach accuracy that single networks need many more parameters for; collective BE and MC-dropout ensembles gain less.",
+        Grid,
+        Run,
+        profile => profile == Profile.Paper ? new[] { "fashion-mnist" } : Array.Empty<string>());
+
+    private static IReadOnlyList<Cell> Grid(Profile profile)
+    {
+        var (_, baseWidth, _, repeats, epochs) = WidthSweep.Scale(profile);
+        int[] singleWidths = profile switch
+        {
+            Profile.Smoke => new[] { 16, 32 },
+            Profile.Quick => new[] { 16, 32, 64, 128, 256, 512, 1024 },
+            _ => new[] { 64, 128, 256, 512, 1024, 2048, 4096 },
+        };
+        int[] ensembleWidths = profile == Profile.Smoke ? new[] { 32 } : new[] { baseWidth / 2, baseWidth, baseWidth * 2 };
+        const int members = 4;
+        var cells = new List<Cell>();
+        for (int r = 0; r < repeats; r++)
+        {
+            cells.AddRange(singleWidths.Select(w => new Cell("single", "single network",
+                WidthSweep.Config(profile, EnsembleFamily.Independent, "const(1)", "M", w, 1, epochs), r)));
+            foreach (int w in ensembleWidths)
+            {
+                cells.Add(new Cell("mc-dropout", "MC-dropout p=0.5", WidthSweep.Config(profile, EnsembleFamily.McDropout, "bernoulli(0.5)", "1", w, members, epochs) with { VLaw = "const(1)" }, r));
+                cells.Add(new Cell("batch-ensemble", "BE collective (U1=1; gamma=1)", WidthSweep.Config(profile, EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "1", w, members, epochs), r));
+            }
+        }
+        return cells;
+    }
+
+    private static CellOutput Run(Cell cell, CellContext context)
+    {
+        using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
+        TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
+        var rows = new ResultTable("family", "setting", "width", "members", "params", "ens_test_acc", "member_test_acc")
+            .Add(cell.Family, cell.Setting, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
+                 outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy);
+        return new CellOutput(rows, Diverged: outcome.Diverged);
+    }
+}
