@@ -6,7 +6,7 @@ namespace EEArtifacts.Reporting.Figures;
 /// vector figures. Each panel: ScottPlot's layout is settled with RenderInMemory first, the canvas is
 /// not cleared, and the canvas state is saved and restored around ScottPlot (which scales without
 /// saving it).</summary>
-public static class FigureRenderer
+public static partial class FigureRenderer
 {
     public static IReadOnlyDictionary<string, int> ColorMap(FigureSpec figure)
     {
@@ -66,6 +66,32 @@ public static class FigureRenderer
             managed.Flush();
         }
 
-        return stream.ToArray();
+        return RenumberIds(stream.ToArray());
     }
+
+    /// <summary>Skia's SVG canvas numbers clip paths and other resources from a process-wide counter, so
+    /// the same figure drawn twice gets different ids. Renumber them in document order.</summary>
+    private static byte[] RenumberIds(byte[] svg)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(svg);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Text.RegularExpressions.Match m in IdDefinition().Matches(text))
+        {
+            var id = m.Groups[1].Value;
+            if (!map.ContainsKey(id))
+            {
+                var prefix = id[..(id.LastIndexOf('_') + 1)];
+                map[id] = prefix + "r" + map.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        text = IdUse().Replace(text, m => map.TryGetValue(m.Groups[2].Value, out var n) ? m.Groups[1].Value + n : m.Value);
+        return System.Text.Encoding.UTF8.GetBytes(text);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("\\bid=\"([A-Za-z]+_[0-9A-Za-z]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex IdDefinition();
+
+    [System.Text.RegularExpressions.GeneratedRegex("(\\bid=\"|url\\(#|href=\"#)([A-Za-z]+_[0-9A-Za-z]+)")]
+    private static partial System.Text.RegularExpressions.Regex IdUse();
 }

@@ -13,8 +13,9 @@ public sealed class HyperparametersSection : ExperimentSection
     /// <summary>The factor and levels claim E7.1 compares (γ(M) = M against γ = 1).</summary>
     public const string GammaFactor = "gamma", GammaIndependent = "M", GammaCollective = "1";
 
-    /// <summary>The factor and levels claim E7.2 compares (a U1 ≠ 0 law against a U1 = 0 law).</summary>
-    public const string LawFactor = "law", LawCorrelated = "gauss(1,0.5)", LawIndependent = "sign(1)";
+    /// <summary>The factor and level prefixes claim E7.2 compares (a U1 ≠ 0 law, gauss(1, s), against a U1 = 0 law,
+    /// sign(c)). Levels are matched by prefix since the CSV contract forbids commas in fields.</summary>
+    public const string LawFactor = "law", LawCorrelated = "gauss", LawIndependent = "sign";
 
     public override string Experiment => "hyperparameters";
 
@@ -34,8 +35,8 @@ public sealed class HyperparametersSection : ExperimentSection
             $"mean ensemble_gain at factor {GammaFactor}, level {GammaIndependent} minus level {GammaCollective}; SE = SD/sqrt(n) over repeats, combined", 2,
             r => Contrast(r, GammaFactor, GammaIndependent, GammaCollective, Gain)),
         new PositiveRule("E7.2", "A modulation law with U1 ≠ 0 makes members more correlated than one with U1 = 0", "Theorems 1.3 / 2.3",
-            $"mean correlation at factor {LawFactor}, level {LawCorrelated} minus level {LawIndependent}; SE = SD/sqrt(n) over repeats, combined", 2,
-            r => Contrast(r, LawFactor, LawCorrelated, LawIndependent, Corr)),
+            $"mean correlation at factor {LawFactor}, levels starting '{LawCorrelated}' minus levels starting '{LawIndependent}'; SE = SD/sqrt(n) over repeats, combined", 2,
+            r => Contrast(r, LawFactor, LawCorrelated, LawIndependent, Corr, prefix: true)),
     ];
 
     public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
@@ -66,7 +67,7 @@ public sealed class HyperparametersSection : ExperimentSection
         yield return fig;
     }
 
-    private static StatOutcome Contrast(ExperimentResults r, string factor, string a, string b, string column)
+    private static StatOutcome Contrast(ExperimentResults r, string factor, string a, string b, string column, bool prefix = false)
     {
         var rows = r.Rows.Rows.Where(x => x.S(Factor) == factor).ToList();
         if (rows.Count == 0)
@@ -74,8 +75,9 @@ public sealed class HyperparametersSection : ExperimentSection
             return StatOutcome.Missing($"factor '{factor}' not found (factors: {string.Join(", ", Data.Distinct(r.Rows.Rows, Factor))})");
         }
 
-        var ra = rows.Where(x => x.S(Level) == a).ToList();
-        var rb = rows.Where(x => x.S(Level) == b).ToList();
+        bool Is(CsvRow x, string level) => prefix ? x.S(Level).StartsWith(level, StringComparison.Ordinal) : x.S(Level) == level;
+        var ra = rows.Where(x => Is(x, a)).ToList();
+        var rb = rows.Where(x => Is(x, b)).ToList();
         if (ra.Count == 0 || rb.Count == 0)
         {
             return StatOutcome.Missing($"levels '{a}' and '{b}' of '{factor}' needed (levels: {string.Join(", ", Data.Distinct(rows, Level))})");
