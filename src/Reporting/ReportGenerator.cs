@@ -20,6 +20,9 @@ public static class ReportGenerator
     public const string MarkdownName = "REPORT.md";
     public const string FiguresFolder = "figures";
 
+    // ScottPlot keeps static font state; one report renders at a time in a process.
+    private static readonly Lock RenderLock = new();
+
     public static ReportOutcome Generate(ReportOptions options, IReadOnlyList<ExperimentSection>? sections = null)
     {
         sections ??= ExperimentSection.All();
@@ -42,6 +45,7 @@ public static class ReportGenerator
 
         var tmp = Path.Combine(parent, $".{name}.tmp-{Environment.ProcessId}");
         PdfSummary pdf;
+        using var scope = RenderLock.EnterScope();
         try
         {
             Directory.CreateDirectory(parent);

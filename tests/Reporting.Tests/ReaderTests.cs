@@ -56,6 +56,18 @@ public sealed class ReaderTests : IDisposable
     }
 
     [Fact]
+    public void RowsWithTheWrongFieldCountAreDroppedAndNamed()
+    {
+        var root = Path.Combine(_root, "results", "quick");
+        var w = new ExperimentWriter(root, "hyperparameters", "factor,level,ensemble_gain,correlation,ens_test_acc");
+        w.Cell(["law,gauss(1,0.5),0.1,0.2,0.3", "law,sign(1),0.1,0.2,0.3"]);
+        w.Finish();
+        var e = ResultsReader.ReadExperiment(Path.Combine(root, "hyperparameters"), "hyperparameters");
+        Assert.Equal("sign(1)", Assert.Single(e.Rows.Rows).S("level"));
+        Assert.Contains(e.Problems, p => p.Contains("cell 0000 rows.csv has 1 row(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void BenchmarksAbsentOrPresent()
     {
         var absent = BenchmarkReader.Read(Path.Combine(_root, "nothing"));

@@ -78,7 +78,7 @@ public static class ResultsFixture
             "part,setting,u1,gamma,members,epoch,train_loss,ens_test_loss,member_test_loss,ens_test_acc,member_test_acc,disagreement,correlation,ensemble_gain");
         var settings = new (string Name, double U1, double Gamma, double Gain, double Corr)[]
         {
-            ("independent", 0, 4, 0.08, 0.3), ("collective", 1, 1, 0.02, 0.85), ("U1=0, gamma=1", 0, 1, 0.05, 0.5), ("U1=1, gamma=M", 1, 4, 0.03, 0.8),
+            ("independent", 0, 4, 0.08, 0.3), ("collective", 1, 1, 0.02, 0.85), ("U1=0 gamma=1", 0, 1, 0.05, 0.5), ("U1=1 gamma=M", 1, 4, 0.03, 0.8),
         };
         var i = 0;
         foreach (var s in settings)

@@ -60,25 +60,22 @@ public static class PlotFactory
 
         if (panel.LogX)
         {
-            var xs = panel.Series.SelectMany(s => s.X).Where(x => x > 0).Distinct().Order().ToArray();
-            if (xs.Length is > 0 and <= 10)
-            {
-                plot.Axes.Bottom.SetTicks(xs.Select(Math.Log10).ToArray(), xs.Select(x => x.ToString("G4", CultureInfo.InvariantCulture)).ToArray());
-            }
-            else
-            {
-                plot.Axes.Bottom.TickGenerator = LogTicks(Span(xs));
-            }
+            var xs = panel.Series.SelectMany(s => s.X).Where(x => x > 0 && double.IsFinite(x)).Distinct().Order().ToArray();
+            var ticks = xs.Length is > 0 and <= 10 ? xs : NiceLogTicks(xs);
+            plot.Axes.Bottom.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(Label).ToArray());
+        }
+
+        if (panel.LogY)
+        {
+            var ys = panel.Series.SelectMany(s => s.Y.Zip(s.Err ?? new double[s.Y.Length], (y, e) => new[] { y, y + Math.Abs(e), y - Math.Abs(e) }))
+                .SelectMany(v => v).Where(y => y > 0 && double.IsFinite(y)).ToArray();
+            var ticks = NiceLogTicks(ys);
+            plot.Axes.Left.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(Label).ToArray());
         }
 
         if (panel.XTicks.Count > 0)
         {
             plot.Axes.Bottom.SetTicks(panel.XTicks.Select(t => t.Position).ToArray(), panel.XTicks.Select(t => t.Label).ToArray());
-        }
-
-        if (panel.LogY)
-        {
-            plot.Axes.Left.TickGenerator = LogTicks(Span(panel.Series.SelectMany(s => s.Y).Where(y => y > 0)));
         }
 
         if (!string.IsNullOrEmpty(panel.Note))
@@ -93,10 +90,42 @@ public static class PlotFactory
         {
             plot.Legend.FontSize = 12;
             plot.Legend.FontName = FontSet.Family;
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(LegendCorner(panel));
         }
 
         return plot;
+    }
+
+    /// <summary>The corner with the fewest data points, so the legend hides as little as possible
+    /// (lower left is kept free for the panel's note).</summary>
+    private static Alignment LegendCorner(PanelSpec panel)
+    {
+        var pts = panel.Series
+            .SelectMany(s => s.X.Zip(s.Y, (x, y) => (x: Tx(x, panel.LogX), y: Tx(y, panel.LogY))))
+            .Where(p => double.IsFinite(p.x) && double.IsFinite(p.y)).ToList();
+        if (pts.Count == 0)
+        {
+            return Alignment.UpperRight;
+        }
+
+        double x0 = pts.Min(p => p.x), x1 = pts.Max(p => p.x), y0 = pts.Min(p => p.y), y1 = pts.Max(p => p.y);
+        var w = Math.Max(x1 - x0, 1e-12);
+        var h = Math.Max(y1 - y0, 1e-12);
+        int Count(bool right, bool upper) => pts.Count(p =>
+            (right ? p.x >= x1 - 0.45 * w : p.x <= x0 + 0.45 * w) && (upper ? p.y >= y1 - 0.4 * h : p.y <= y0 + 0.4 * h));
+        var candidates = new List<(Alignment A, int N)>
+        {
+            (Alignment.UpperRight, Count(true, true)),
+            (Alignment.UpperLeft, Count(false, true)),
+            (Alignment.LowerRight, Count(true, false)),
+        };
+        if (string.IsNullOrEmpty(panel.Note))
+        {
+            candidates.Add((Alignment.LowerLeft, Count(false, false)));
+        }
+
+        candidates.Add((Alignment.MiddleRight, pts.Count(p => p.x >= x1 - 0.45 * w && p.y > y0 + 0.3 * h && p.y < y1 - 0.3 * h) + 1));
+        return candidates.OrderBy(c => c.N).First().A;
     }
 
     private static double Tx(double v, bool log) => log ? (v > 0 ? Math.Log10(v) : double.NaN) : v;
@@ -202,22 +231,40 @@ public static class PlotFactory
         plot.Axes.Margins(left: 0, bottom: 0.05);
     }
 
-    private static double Span(IEnumerable<double> positive)
-    {
-        var a = positive.Where(v => v > 0 && double.IsFinite(v)).ToArray();
-        return a.Length == 0 ? 0 : Math.Log10(a.Max()) - Math.Log10(a.Min());
-    }
+    private static string Label(double v) =>
+        v is >= 1e-3 and < 1e5 ? v.ToString("G4", CultureInfo.InvariantCulture) : v.ToString("0.#E+0", CultureInfo.InvariantCulture);
 
-    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks(double decades) => new()
+    /// <summary>Tick values for a log axis: powers of ten over wide ranges, 1-2-5 steps over a few decades,
+    /// finer steps within one decade. Positions are exact values, so labels are round numbers.</summary>
+    private static double[] NiceLogTicks(IReadOnlyCollection<double> values)
     {
-        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-        IntegerTicksOnly = decades >= 2,
-        LabelFormatter = v => FormatPow10(v),
-    };
+        if (values.Count == 0)
+        {
+            return [];
+        }
 
-    private static string FormatPow10(double v)
-    {
-        var x = Math.Pow(10, v);
-        return x is >= 0.01 and < 1e5 ? x.ToString("G3", CultureInfo.InvariantCulture) : x.ToString("0E+0", CultureInfo.InvariantCulture);
+        var lo = values.Min();
+        var hi = values.Max();
+        var span = Math.Log10(hi) - Math.Log10(lo);
+        double[] mantissas = span >= 3 ? [1] : span >= 0.8 ? [1, 2, 5] : [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
+        var ticks = new List<double>();
+        for (var k = (int)Math.Floor(Math.Log10(lo)) - 1; k <= (int)Math.Ceiling(Math.Log10(hi)) + 1; k++)
+        {
+            foreach (var m in mantissas)
+            {
+                var v = m * Math.Pow(10, k);
+                if (v >= lo / 1.15 && v <= hi * 1.15)
+                {
+                    ticks.Add(double.Parse(v.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        if (ticks.Count < 2)
+        {
+            ticks = [lo, hi];
+        }
+
+        return ticks.ToArray();
     }
 }

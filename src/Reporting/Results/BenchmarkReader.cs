@@ -24,7 +24,7 @@ public sealed record BenchmarkTable(string Name, string SourceFile, IReadOnlyLis
             var v = BenchmarkReader.ParseNumber(r[ri]);
             if (double.IsFinite(v))
             {
-                list.Add((string.Join(" ", labelCols.Select(i => r[i]).Where(s => s.Length > 0)), v));
+                list.Add((string.Join(" ", labelCols.Where(i => r[i].Length > 0).Select(i => Columns[i] == "Method" ? r[i] : $"{Columns[i]}={r[i]}")), v));
             }
         }
 

@@ -166,7 +166,7 @@ public static partial class ResultsReader
 
                 if (File.Exists(stem + ".rows.csv"))
                 {
-                    rowTables.Add(CsvTable.Read(stem + ".rows.csv"));
+                    rowTables.Add(Checked(CsvTable.Read(stem + ".rows.csv"), name, index, "rows.csv", problems));
                 }
                 else
                 {
@@ -175,7 +175,7 @@ public static partial class ResultsReader
 
                 if (File.Exists(stem + ".epochs.csv"))
                 {
-                    epochTables.Add(CsvTable.Read(stem + ".epochs.csv"));
+                    epochTables.Add(Checked(CsvTable.Read(stem + ".epochs.csv"), name, index, "epochs.csv", problems));
                 }
             }
 
@@ -240,6 +240,20 @@ public static partial class ResultsReader
             Epochs = epochs,
             Problems = problems,
         };
+    }
+
+    /// <summary>Drops rows whose field count differs from the header's (a field with a comma breaks the
+    /// contract) and records them as a problem.</summary>
+    private static CsvTable Checked(CsvTable table, string name, int index, string file, List<string> problems)
+    {
+        var bad = table.Rows.Count(r => r.Fields.Length != table.Header.Count);
+        if (bad == 0)
+        {
+            return table;
+        }
+
+        problems.Add($"{name}: cell {index:D4} {file} has {bad} row(s) with a field count other than the header's {table.Header.Count} (dropped)");
+        return new CsvTable(table.Header, table.Rows.Where(r => r.Fields.Length == table.Header.Count).Select(r => r.Fields).ToList());
     }
 
     private static CellInfo ReadCell(string path, int index, string hash)
