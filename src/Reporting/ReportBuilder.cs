@@ -196,7 +196,7 @@ public static partial class ReportBuilder
         }
 
         section.Add(new TableBlock("Provenance per experiment (profile " + results.Profile + ").",
-            ["Experiment", "Commit", "Device", "Libraries", "OS", "Seeds", "Cells", "Wall time"], rows, [1.3f, 1.4f, 1.3f, 2f, 1.3f, 1.4f, 0.7f, 0.9f]));
+            ["Experiment", "Commit", "Device", "Libraries", "OS", "Seeds", "Cells", "Wall time"], rows, [1.4f, 1.8f, 1.2f, 2f, 1f, 1.4f, 0.7f, 0.8f]));
         var unknown = sections.SelectMany(s => results.Get(s.Experiment).Cells)
             .SelectMany(c => c.Provenance.Keys).Where(k => !keys.Contains(k)).Distinct().Order(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
