@@ -1,1 +1,3 @@
-System.Console.WriteLine("todo");
+using EEArtifacts.Reporting.Cli;
+
+return ReportCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,77 @@
+namespace EEArtifacts.Reporting.Figures;
+
+public enum SeriesStyle
+{
+    /// <summary>Measured points joined by a line, with error bars if given.</summary>
+    LineMarkers,
+
+    /// <summary>Measured points only, with error bars if given.</summary>
+    Markers,
+
+    /// <summary>A line with a shaded band of ±error (training curves).</summary>
+    LineBand,
+
+    /// <summary>A dashed line without markers (theory, fits).</summary>
+    Theory,
+}
+
+/// <summary>One curve. <paramref name="ColorKey"/> picks the colour (same key, same colour within a figure).</summary>
+public sealed record SeriesSpec(string Label, double[] X, double[] Y, double[]? Err = null, SeriesStyle Style = SeriesStyle.LineMarkers, string? ColorKey = null)
+{
+    public string Key => ColorKey ?? Label;
+}
+
+/// <summary>A horizontal or vertical reference line.</summary>
+public sealed record RefLine(double Value, string Label, bool Vertical = false);
+
+/// <summary>One panel of a figure: axes and what is drawn on them, free of ScottPlot types.</summary>
+public sealed class PanelSpec
+{
+    public string Title { get; init; } = "";
+
+    public string XLabel { get; init; } = "";
+
+    public string YLabel { get; init; } = "";
+
+    public bool LogX { get; init; }
+
+    public bool LogY { get; init; }
+
+    public List<SeriesSpec> Series { get; } = [];
+
+    public List<RefLine> Lines { get; } = [];
+
+    /// <summary>Horizontal bars (label, value), drawn instead of series when not empty.</summary>
+    public List<(string Label, double Value)> Bars { get; } = [];
+
+    /// <summary>Categorical x ticks (position, label); when set they replace numeric ticks.</summary>
+    public List<(double Position, string Label)> XTicks { get; } = [];
+
+    /// <summary>A short text drawn in a corner (fitted slopes and the like).</summary>
+    public string? Note { get; set; }
+
+    public bool HasData => Series.Any(s => s.X.Length > 0) || Bars.Count > 0;
+}
+
+/// <summary>A figure: panels on a grid, a caption, and the stem of its files under figures/.</summary>
+public sealed class FigureSpec
+{
+    public required string Id { get; init; }
+
+    public required string Caption { get; init; }
+
+    public List<PanelSpec> Panels { get; } = [];
+
+    public int Columns { get; init; } = 2;
+
+    /// <summary>Size of one panel in pixels (PNG) or SVG units.</summary>
+    public int PanelWidth { get; init; } = 520;
+
+    public int PanelHeight { get; init; } = 380;
+
+    public int Rows => (Panels.Count + Columns - 1) / Math.Max(1, Columns);
+
+    public int Width => PanelWidth * Math.Min(Columns, Math.Max(1, Panels.Count));
+
+    public int Height => PanelHeight * Math.Max(1, Rows);
+}

@@ -1,0 +1,88 @@
+using EEArtifacts.Reporting.Claims;
+using EEArtifacts.Reporting.Figures;
+using EEArtifacts.Reporting.Results;
+using EEArtifacts.Reporting.Stats;
+
+namespace EEArtifacts.Reporting.Sections;
+
+/// <summary>E5 param-scatter: panel (d) of the seed's figure.</summary>
+public sealed class ParamScatterSection : ExperimentSection
+{
+    private const string Family = "family", Params = "params", EnsAcc = "ens_test_acc";
+
+    /// <summary>The family of single networks (M = 1) the ensembles are compared with.</summary>
+    public const string SingleFamily = "single";
+
+    /// <summary>The embedded-ensemble family tested against single networks.</summary>
+    public const string EnsembleFamily = "BE";
+
+    public override string Experiment => "param-scatter";
+
+    public override string Id => "E5";
+
+    public override string Title => "E5 param-scatter: accuracy against the number of parameters";
+
+    public override string Shows =>
+        "Test accuracy against the absolute number of parameters for every configuration of E4, single networks over many widths, MC-dropout ensembles and collective BatchEnsembles: " +
+        "is an embedded ensemble a better use of a parameter budget than one wider network?";
+
+    public override IReadOnlyList<string> RowColumns => [Family, "setting", "width", "members", Params, EnsAcc, "member_test_acc"];
+
+    public override IReadOnlyList<ClaimRule> Claims =>
+    [
+        new PositiveRule("E5.1", $"At equal parameter count, {EnsembleFamily} ensembles beat single networks", "Figure panel (d)",
+            $"mean residual of {EnsembleFamily} rows' ens_test_acc above the least-squares line of single networks' accuracy on log10(params); SE = SD/sqrt(n) of the residuals", 2,
+            Residual),
+        new PositiveRule("E5.2", "Accuracy grows with the number of parameters (single networks)", "Figure panel (d)",
+            $"OLS slope of ens_test_acc on log10(params) over family {SingleFamily}; SE from the residuals", 2,
+            r =>
+            {
+                var s = r.Rows.Rows.Where(x => x.S(Family) == SingleFamily && x.D(Params) > 0).ToList();
+                var fit = Stat.Fit(s.Select(x => Math.Log10(x.D(Params))).ToList(), s.Select(x => x.D(EnsAcc)).ToList());
+                return double.IsFinite(fit.Slope) ? StatOutcome.Of(fit.SlopeMeasurement) : StatOutcome.Missing($"no fit over {s.Count} single-network rows");
+            }),
+    ];
+
+    public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
+    {
+        var rows = results.Rows.Rows;
+        var fig = new FigureSpec
+        {
+            Id = "e5-param-scatter",
+            Caption = "E5 param-scatter. Ensemble test accuracy (a) and mean member test accuracy (b) against the number of parameters (log scale); one marker per run, one colour and shape per family.",
+        };
+        foreach (var (title, column) in new[] { ("(a) ensemble test accuracy", EnsAcc), ("(b) member test accuracy", "member_test_acc") })
+        {
+            var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true };
+            foreach (var f in Data.Distinct(rows, Family))
+            {
+                var sub = rows.Where(r => r.S(Family) == f).ToList();
+                p.Series.Add(new SeriesSpec(f, sub.Select(r => r.D(Params)).ToArray(), sub.Select(r => r.D(column)).ToArray(), null, SeriesStyle.Markers));
+            }
+
+            fig.Panels.Add(p);
+        }
+
+        yield return fig;
+    }
+
+    private static StatOutcome Residual(ExperimentResults r)
+    {
+        var rows = r.Rows.Rows.Where(x => x.D(Params) > 0).ToList();
+        var single = rows.Where(x => x.S(Family) == SingleFamily).ToList();
+        var ens = rows.Where(x => x.S(Family) == EnsembleFamily).ToList();
+        if (single.Count < 2 || ens.Count == 0)
+        {
+            return StatOutcome.Missing($"need ≥ 2 '{SingleFamily}' rows and some '{EnsembleFamily}' rows (found {single.Count}, {ens.Count})");
+        }
+
+        var fit = Stat.Fit(single.Select(x => Math.Log10(x.D(Params))).ToList(), single.Select(x => x.D(EnsAcc)).ToList());
+        if (!double.IsFinite(fit.Slope))
+        {
+            return StatOutcome.Missing("single networks span one parameter count only");
+        }
+
+        return StatOutcome.Of(Stat.MeanSe(ens.Select(x => x.D(EnsAcc) - (fit.Intercept + fit.Slope * Math.Log10(x.D(Params))))),
+            $"{ens.Count} {EnsembleFamily} rows vs a fit over {single.Count} single networks (the fit's own uncertainty is not included)");
+    }
+}

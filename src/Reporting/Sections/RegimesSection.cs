@@ -1,0 +1,119 @@
+using EEArtifacts.Reporting.Claims;
+using EEArtifacts.Reporting.Figures;
+using EEArtifacts.Reporting.Results;
+using EEArtifacts.Reporting.Stats;
+
+namespace EEArtifacts.Reporting.Sections;
+
+/// <summary>E3 regimes: training in the independent and collective regimes, and the U1 transition.</summary>
+public sealed class RegimesSection : ExperimentSection
+{
+    private const string Part = "part", Setting = "setting", U1 = "u1", Gamma = "gamma", Members = "members", Epoch = "epoch";
+    private const string Gain = "ensemble_gain", Corr = "correlation";
+
+    /// <summary>The value of <c>part</c> for the U1 sweep; every other value is a regime run.</summary>
+    public const string TransitionPart = "transition";
+
+    public override string Experiment => "regimes";
+
+    public override string Id => "E3";
+
+    public override string Title => "E3 regimes: training in the two regimes and the transition";
+
+    public override string Shows =>
+        "BatchEnsemble trained on a synthetic task in the independent regime (U1 = 0, γ = M), the collective regime (U1 ≠ 0, γ = 1) and mixed settings, with independent ensembles as reference. " +
+        "Ensemble gain (mean member loss minus ensemble loss) and member diversity should be large in the independent regime and small in the collective one; sweeping U1 from 0 to 1 shows the transition.";
+
+    public override IReadOnlyList<string> RowColumns =>
+        [Part, Setting, U1, Gamma, Members, "ens_test_loss", "member_test_loss", "ens_test_acc", "member_test_acc", "disagreement", Corr, Gain];
+
+    public override IReadOnlyList<string> EpochColumns =>
+        [Part, Setting, Epoch, "train_loss", "ens_test_loss", "ens_test_acc", Corr, Gain];
+
+    /// <summary>Independent regime: U1 = 0 and γ = M.</summary>
+    public static bool IsIndependent(CsvRow r) => Data.IsZero(r.D(U1)) && r.D(Gamma) == r.D(Members);
+
+    /// <summary>Collective regime: U1 ≠ 0 and γ = 1.</summary>
+    public static bool IsCollective(CsvRow r) => double.IsFinite(r.D(U1)) && !Data.IsZero(r.D(U1)) && r.D(Gamma) == 1;
+
+    public override IReadOnlyList<ClaimRule> Claims =>
+    [
+        new PositiveRule("E3.1", "Ensemble gain is larger in the independent regime than in the collective one", "Section 3 (regimes)",
+            "mean ensemble_gain over independent rows (U1 = 0, γ = M) minus over collective rows (U1 ≠ 0, γ = 1), part ≠ transition; SE = SD/sqrt(n) per group, combined", 2,
+            r => Contrast(r, Gain, IsIndependent, IsCollective)),
+        new PositiveRule("E3.2", "Members are more correlated in the collective regime than in the independent one", "Section 3 (regimes)",
+            "mean correlation over collective rows minus over independent rows, part ≠ transition; SE = SD/sqrt(n) per group, combined", 2,
+            r => Contrast(r, Corr, IsCollective, IsIndependent)),
+        new PositiveRule("E3.3", "Ensemble gain falls as U1 moves from 0 towards 1", "Theorem 1.3 / 2.3 (transition)",
+            "minus the OLS slope of ensemble_gain on U1 over the part = transition rows; SE from the residuals", 2,
+            TransitionSlope),
+    ];
+
+    public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
+    {
+        var epochs = results.Epochs.Rows.Where(r => r.S(Part) != TransitionPart).ToList();
+        if (epochs.Count > 0 && results.Epochs.MissingColumns(EpochColumns).Count == 0)
+        {
+            var fig = new FigureSpec
+            {
+                Id = "e3-training",
+                Caption = "E3 regimes: training curves per setting (lines: mean over repeats; bands: ±1 SE over repeats). Ensemble test loss, ensemble gain (mean member loss minus ensemble loss), member output correlation and ensemble test accuracy per epoch.",
+            };
+            fig.Panels.Add(EpochPanel(epochs, "(a) ensemble test loss", "ens_test_loss", "test loss"));
+            fig.Panels.Add(EpochPanel(epochs, "(b) ensemble gain", Gain, "member loss − ensemble loss"));
+            fig.Panels.Add(EpochPanel(epochs, "(c) member correlation", Corr, "output correlation"));
+            fig.Panels.Add(EpochPanel(epochs, "(d) ensemble test accuracy", "ens_test_acc", "accuracy"));
+            yield return fig;
+        }
+
+        var tr = results.Rows.Rows.Where(r => r.S(Part) == TransitionPart).ToList();
+        var t = new FigureSpec
+        {
+            Id = "e3-transition",
+            Caption = "E3 transition: ensemble gain and member correlation after training against U1 (the mean of u's law at fixed spread), mean ±1 SE over repeats. U1 = 0 is the independent regime.",
+        };
+        t.Panels.Add(TransitionPanel(tr, "(a) ensemble gain vs U1", Gain, "member loss − ensemble loss"));
+        t.Panels.Add(TransitionPanel(tr, "(b) member correlation vs U1", Corr, "output correlation"));
+        yield return t;
+    }
+
+    private static PanelSpec EpochPanel(IReadOnlyList<CsvRow> rows, string title, string column, string ylabel)
+    {
+        var p = new PanelSpec { Title = title, XLabel = "epoch", YLabel = ylabel };
+        foreach (var s in Data.Distinct(rows, Setting))
+        {
+            p.Series.Add(Data.Series(s, Data.ByLevel(rows.Where(r => r.S(Setting) == s), Epoch, column), SeriesStyle.LineBand));
+        }
+
+        return p;
+    }
+
+    private static PanelSpec TransitionPanel(IReadOnlyList<CsvRow> rows, string title, string column, string ylabel)
+    {
+        var p = new PanelSpec { Title = title, XLabel = "U1 = E u", YLabel = ylabel };
+        p.Series.Add(Data.Series(column, Data.ByLevel(rows, U1, column)));
+        return p;
+    }
+
+    private static StatOutcome Contrast(ExperimentResults r, string column, Func<CsvRow, bool> a, Func<CsvRow, bool> b)
+    {
+        var rows = r.Rows.Rows.Where(x => x.S(Part) != TransitionPart).ToList();
+        var ra = rows.Where(a).ToList();
+        var rb = rows.Where(b).ToList();
+        if (ra.Count == 0 || rb.Count == 0)
+        {
+            return StatOutcome.Missing($"need rows of both regimes (found {ra.Count} and {rb.Count})");
+        }
+
+        return StatOutcome.Of(Stat.MeanSe(ra.Select(x => x.D(column))) - Stat.MeanSe(rb.Select(x => x.D(column))), $"{ra.Count} vs {rb.Count} rows");
+    }
+
+    private static StatOutcome TransitionSlope(ExperimentResults r)
+    {
+        var rows = r.Rows.Rows.Where(x => x.S(Part) == TransitionPart).ToList();
+        var fit = Stat.Fit(rows.Select(x => x.D(U1)).ToList(), rows.Select(x => x.D(Gain)).ToList());
+        return double.IsFinite(fit.Slope)
+            ? StatOutcome.Of(new Measurement(-fit.Slope, fit.SlopeSe, fit.N), $"{fit.N} transition rows")
+            : StatOutcome.Missing($"no transition fit ({rows.Count} rows)");
+    }
+}
