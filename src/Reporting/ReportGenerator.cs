@@ -11,12 +11,12 @@ public sealed record ReportOptions(string ResultsDir, string OutDir, bool Strict
 /// <summary>What one run produced.</summary>
 public sealed record ReportOutcome(int ExitCode, string OutDir, IReadOnlyList<string> Missing, PdfSummary Pdf, int Claims, int Holds, int DoesNotHold, int Inconclusive);
 
-/// <summary>Reads results, builds the report and writes paper/&lt;profile&gt;/: REPORT.pdf, REPORT.md and
+/// <summary>Reads results, builds the report and writes paper/&lt;profile&gt;/: report.pdf, REPORT.md and
 /// figures/*.png|svg. Everything is written into a temporary sibling folder first and moved into place at
 /// the end, so a failure never leaves a half-written report.</summary>
 public static class ReportGenerator
 {
-    public const string PdfName = "REPORT.pdf";
+    public const string PdfName = "report.pdf";
     public const string MarkdownName = "REPORT.md";
     public const string FiguresFolder = "figures";
 

@@ -63,7 +63,7 @@ public sealed class MissingResultsTests : IDisposable
         Assert.Contains("inconclusive", md);
         Assert.True(File.Exists(Path.Combine(outDir, "figures", "e1-gp-init.png")));
         Assert.True(File.Exists(Path.Combine(outDir, "figures", "e7-hyperparameters.png")));
-        using var pdf = PdfDocument.Open(Path.Combine(outDir, "REPORT.pdf"));
+        using var pdf = PdfDocument.Open(Path.Combine(outDir, "report.pdf"));
         var text = string.Concat(pdf.GetPages().Select(p => p.Text));
         Assert.Contains("ntk-init: no results", text);
     }
@@ -77,7 +77,7 @@ public sealed class MissingResultsTests : IDisposable
         Assert.Equal(ReportCli.Incomplete, code);
         Assert.Contains("missing or partial", stderr);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.True(File.Exists(Path.Combine(outDir, "REPORT.pdf")));
+        Assert.True(File.Exists(Path.Combine(outDir, "report.pdf")));
         Assert.True(File.Exists(Path.Combine(outDir, "REPORT.md")));
     }
 
@@ -124,7 +124,7 @@ public sealed class MissingResultsTests : IDisposable
         var (code, _, _) = Cli("--results", results, "--out", outDir);
         Assert.Equal(0, code);
         Assert.False(File.Exists(Path.Combine(outDir, "stale.txt")));
-        Assert.True(File.Exists(Path.Combine(outDir, "REPORT.pdf")));
+        Assert.True(File.Exists(Path.Combine(outDir, "report.pdf")));
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(_root, "paper")), d => Path.GetFileName(d).StartsWith('.'));
     }
 }

@@ -125,7 +125,7 @@ public static class ResultsFixture
     {
         var w = new ExperimentWriter(root, "width-sweep", "family,width_mult,width,members,params,ens_test_acc,member_test_acc,member_train_acc");
         var i = 0;
-        foreach (var family in new[] { "BE", "IE" })
+        foreach (var family in new[] { "batch-ensemble", "independent" })
         {
             foreach (var mult in new[] { 0.5, 1, 2 })
             {
@@ -134,10 +134,10 @@ public static class ResultsFixture
                     var rows = new List<string>();
                     for (var rep = 0; rep < 2; rep++)
                     {
-                        var member = 0.7 + 0.03 * Math.Log2(mult) - (family == "BE" ? 0.005 * Math.Log2(m) : 0) + Noise(i++, 0.004);
+                        var member = 0.7 + 0.03 * Math.Log2(mult) - (family == "batch-ensemble" ? 0.005 * Math.Log2(m) : 0) + Noise(i++, 0.004);
                         var ens = member + (m > 1 ? 0.015 * Math.Log2(m) : 0) + Noise(i++, 0.002);
                         var width = (int)(128 * mult);
-                        var pars = family == "BE" ? width * width * 3 + m * width * 6 : m * width * width * 3;
+                        var pars = family == "batch-ensemble" ? width * width * 3 + m * width * 6 : m * width * width * 3;
                         rows.Add(string.Create(CultureInfo.InvariantCulture, $"{family},{mult},{width},{m},{pars},{ens:R},{member:R},{member + 0.15:R}"));
                     }
 
@@ -161,7 +161,7 @@ public static class ResultsFixture
         }
 
         w.Cell(rows);
-        foreach (var (family, setting, bonus) in new[] { ("BE", "independent", 0.03), ("MCD", "p=0.5", 0.005), ("BE-collective", "gauss(1;0.5)", 0.01) })
+        foreach (var (family, setting, bonus) in new[] { ("batch-ensemble", "independent", 0.03), ("mc-dropout", "p=0.5", 0.005), ("batch-ensemble-collective", "gauss(1;0.5)", 0.01) })
         {
             rows = [];
             foreach (var width in new[] { 64, 128, 256, 512 })

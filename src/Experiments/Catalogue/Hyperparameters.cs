@@ -8,7 +8,7 @@ public static class Hyperparameters
 {
     /// <summary>One level of one factor, all else at the independent-regime baseline.</summary>
     /// <param name="Factor">gamma, mu-ratio, spread or parameterization.</param>
-    /// <param name="Level">The factor's value, as text.</param>
+    /// <param name="Level">The factor's value, as text (laws written with ';' between arguments: CSV fields hold no commas).</param>
     /// <param name="Train">The training configuration.</param>
     /// <param name="Repeat">Repeat index.</param>
     public sealed record Cell(string Factor, string Level, TrainConfig Train, int Repeat) : ICell
@@ -48,9 +48,11 @@ public static class Hyperparameters
             ("mu-ratio", "0.1", baseline with { MuU = 0.05 }),
             ("mu-ratio", "1", baseline),
             ("mu-ratio", "10", baseline with { MuU = 5 }),
-            ("spread", "gauss(0,0.25)", baseline with { ULaw = "gauss(0,0.25)", VLaw = "gauss(0,0.25)" }),
-            ("spread", "gauss(0,0.5)", baseline with { ULaw = "gauss(0,0.5)", VLaw = "gauss(0,0.5)" }),
-            ("spread", "gauss(0,1)", baseline with { ULaw = "gauss(0,1)", VLaw = "gauss(0,1)" }),
+            ("law", "sign(1)", baseline),
+            ("law", "gauss(1;0.5)", baseline with { ULaw = "gauss(1,0.5)", VLaw = "gauss(1,0.5)" }),
+            ("spread", "gauss(0;0.25)", baseline with { ULaw = "gauss(0,0.25)", VLaw = "gauss(0,0.25)" }),
+            ("spread", "gauss(0;0.5)", baseline with { ULaw = "gauss(0,0.5)", VLaw = "gauss(0,0.5)" }),
+            ("spread", "gauss(0;1)", baseline with { ULaw = "gauss(0,1)", VLaw = "gauss(0,1)" }),
             ("parameterization", "ntk", baseline),
             ("parameterization", "standard", baseline with { Parameterization = Parameterization.Standard, MuW = 0.05, MuU = 0.05 }),
         };

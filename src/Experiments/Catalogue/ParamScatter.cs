@@ -4,14 +4,14 @@ using EmbeddedEnsembles.Model;
 namespace EEArtifacts.Experiments.Catalogue;
 
 /// <summary>
-/// E5 `param-scatter`: accuracy against the number of parameters. This experiment trains what E4 does not
-/// (single networks over many widths, MC-dropout ensembles, collective BatchEnsembles); the report plots
-/// it together with E4's configurations.
+/// E5 `param-scatter`: accuracy against the number of parameters: single networks over many widths, and
+/// M = 4 ensembles of every family (BatchEnsemble in both regimes, MC-dropout, independent networks) at a few
+/// widths. Self-contained, so the figure and its claims need no other experiment's results.
 /// </summary>
 public static class ParamScatter
 {
     /// <summary>One training run.</summary>
-    /// <param name="Family">single, mc-dropout or batch-ensemble.</param>
+    /// <param name="Family">single, batch-ensemble (independent regime), batch-ensemble-collective, mc-dropout or independent.</param>
     /// <param name="Setting">What distinguishes it in the scatter.</param>
     /// <param name="Train">The training configuration.</param>
     /// <param name="Repeat">Repeat index.</param>
@@ -49,8 +49,10 @@ public static class ParamScatter
                 WidthSweep.Config(profile, EnsembleFamily.Independent, "const(1)", "M", w, 1, epochs), r)));
             foreach (int w in ensembleWidths)
             {
+                cells.Add(new Cell("batch-ensemble", "BE independent (U1=0; gamma=M)", WidthSweep.Config(profile, EnsembleFamily.BatchEnsemble, "sign(1)", "M", w, members, epochs), r));
+                cells.Add(new Cell("batch-ensemble-collective", "BE collective (U1=1; gamma=1)", WidthSweep.Config(profile, EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "1", w, members, epochs), r));
                 cells.Add(new Cell("mc-dropout", "MC-dropout p=0.5", WidthSweep.Config(profile, EnsembleFamily.McDropout, "bernoulli(0.5)", "1", w, members, epochs) with { VLaw = "const(1)" }, r));
-                cells.Add(new Cell("batch-ensemble", "BE collective (U1=1; gamma=1)", WidthSweep.Config(profile, EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "1", w, members, epochs), r));
+                cells.Add(new Cell("independent", "independent networks", WidthSweep.Config(profile, EnsembleFamily.Independent, "const(1)", "M", w, members, epochs), r));
             }
         }
         return cells;

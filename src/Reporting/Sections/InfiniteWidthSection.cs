@@ -14,7 +14,7 @@ public sealed class InfiniteWidthSection : ExperimentSection
     public const string Collective = "collective";
 
     /// <summary>The family drawn and tested; if absent, the first family present.</summary>
-    public const string MainFamily = "BE";
+    public const string MainFamily = "batch-ensemble";
 
     public override string Experiment => "infinite-width";
 

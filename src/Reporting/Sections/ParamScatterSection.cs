@@ -14,7 +14,7 @@ public sealed class ParamScatterSection : ExperimentSection
     public const string SingleFamily = "single";
 
     /// <summary>The embedded-ensemble family tested against single networks.</summary>
-    public const string EnsembleFamily = "BE";
+    public const string EnsembleFamily = "batch-ensemble";
 
     public override string Experiment => "param-scatter";
 

@@ -12,7 +12,7 @@ public sealed class WidthSweepSection : ExperimentSection
     private const string EnsAcc = "ens_test_acc", MemAcc = "member_test_acc", MemTrain = "member_train_acc";
 
     /// <summary>The family whose ensemble gain claim E4.1 tests.</summary>
-    public const string MainFamily = "BE";
+    public const string MainFamily = "batch-ensemble";
 
     public override string Experiment => "width-sweep";
 
