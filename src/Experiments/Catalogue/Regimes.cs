@@ -33,7 +33,7 @@ public static class Regimes
         (int repeats, int epochs, int width, double[] u1s) = profile switch
         {
             Profile.Smoke => (1, 2, 32, new[] { 0.0, 1.0 }),
-            Profile.Quick => (3, 20, 256, new[] { 0.0, 0.25, 0.5, 0.75, 1.0 }),
+            Profile.Quick => (3, 10, 256, new[] { 0.0, 0.25, 0.5, 0.75, 1.0 }),
             _ => (5, 30, 1024, new[] { 0.0, 0.125, 0.25, 0.5, 0.75, 1.0 }),
         };
         const int members = 4;
@@ -48,7 +48,8 @@ public static class Regimes
             ("collective (U1=1; gamma=1)", 1, Base(EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)", "1")),
             ("mixed (U1=0; gamma=1)", 0, Base(EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "1")),
             ("mixed (U1=1; gamma=M)", 1, Base(EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)", "M")),
-            ("independent networks", 0, Base(EnsembleFamily.Independent, "const(1)", "const(1)", "M")),
+            // Independent networks have no modulations: U1 is undefined (NaN), so they count as neither regime.
+            ("independent networks", double.NaN, Base(EnsembleFamily.Independent, "const(1)", "const(1)", "M")),
         };
         var cells = new List<Cell>();
         for (int r = 0; r < repeats; r++)
@@ -72,7 +73,8 @@ public static class Regimes
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context);
-        object[] Prefix() => new object[] { cell.Part, cell.Setting, cell.U1, cell.Train.Gamma, cell.Train.Members };
+        double gamma = EmbeddedEnsembles.Training.GammaRule.Parse(cell.Train.Gamma).Value(cell.Train.Members);
+        object[] Prefix() => new object[] { cell.Part, cell.Setting, cell.U1, gamma, cell.Train.Members };
         var epochs = new ResultTable(new[] { "part", "setting", "u1", "gamma", "members", "epoch", "train_loss" }.Concat(Columns.Skip(5)).ToArray());
         foreach (EpochMetrics e in outcome.Epochs)
         {

@@ -8,7 +8,7 @@ public static class TaskSource
 {
     /// <summary>The quick profile's classification task: a teacher-student problem small enough for 2 cores.</summary>
     public static SyntheticTaskSpec QuickClassification { get; } = new(
-        InputDim: 16, TrainSize: 1024, TestSize: 2048, Classes: 4, TeacherWidth: 64, TeacherDepth: 2, LabelNoise: 0.1);
+        InputDim: 16, TrainSize: 2048, TestSize: 2048, Classes: 4, TeacherWidth: 64, TeacherDepth: 2, LabelNoise: 0.1);
 
     /// <summary>
     /// The task of a cell. Synthetic tasks are generated from (task description, repeat) only, so every setting
