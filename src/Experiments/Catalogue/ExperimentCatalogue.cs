@@ -12,6 +12,7 @@ public static class ExperimentCatalogue
         Regimes.Definition,
         WidthSweep.Definition,
         ParamScatter.Definition,
+        InfiniteWidth.Definition,
         Hyperparameters.Definition,
     };
 

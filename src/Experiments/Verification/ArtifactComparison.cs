@@ -12,11 +12,11 @@ namespace EEArtifacts.Experiments.Verification;
 public sealed record Difference(string Path, string Kind, string Detail, bool Tolerated);
 
 /// <summary>
-/// Compares committed artifacts (results and report) with regenerated ones. Results files must be
-/// byte-identical; when they are not (another machine type or thread count), numeric columns may differ
-/// by at most <see cref="ToleranceInSpreads"/> times the column's spread across the committed cells of the
-/// experiment (the seed-to-seed variation: a smaller change cannot alter any conclusion). Provenance and
-/// timing files are not compared; benchmark exports are compared as ratios only.
+/// Compares committed artifacts (results and report) with regenerated ones. When a cell was regenerated with the
+/// same settings (its provenance matches apart from the commit: device, threads, OS, library versions, MKL path),
+/// its files must be byte-identical. Otherwise numeric columns may differ by at most
+/// <see cref="ToleranceInSpreads"/> times the column's spread across the committed cells of the experiment (the
+/// seed-to-seed variation: a smaller change cannot alter any conclusion). Timing files are not compared.
 /// </summary>
 public static class ArtifactComparison
 {
@@ -76,6 +76,11 @@ public static class ArtifactComparison
         var e = Files(expected).Where(kv => Compared(kv.Key)).ToDictionary();
         var a = Files(actual).Where(kv => Compared(kv.Key)).ToDictionary();
         Dictionary<string, double> spreads = ColumnSpreads(e.Keys.Where(k => k.EndsWith(".csv", StringComparison.Ordinal)).Select(k => e[k]));
+        bool SameSettings(string file)
+        {
+            string record = Path.Combine("cells", Path.GetFileName(file).Split('.')[0] + ".json");
+            return e.TryGetValue(record, out string? er) && a.TryGetValue(record, out string? ar) && ProvenanceMatches(er, ar);
+        }
         foreach (string file in e.Keys.Union(a.Keys).Order(StringComparer.Ordinal))
         {
             string path = $"{name}/{file}";
@@ -96,9 +101,10 @@ public static class ArtifactComparison
             }
             if (file.EndsWith(".csv", StringComparison.Ordinal))
             {
+                bool strict = SameSettings(file);
                 foreach (Difference d in CompareCsv(path, File.ReadAllLines(expectedFile), File.ReadAllLines(actualFile), spreads))
                 {
-                    yield return d;
+                    yield return strict ? d with { Tolerated = false, Detail = d.Detail + "; same settings, so bytes must match" } : d;
                 }
             }
             else if (file.EndsWith(".json", StringComparison.Ordinal))
@@ -117,6 +123,27 @@ public static class ArtifactComparison
 
     // Timing files are the only non-deterministic results; provenance is compared apart from its commit.
     private static bool Compared(string relative) => !relative.EndsWith(".timing.json", StringComparison.Ordinal);
+
+    // The settings that decide bit-reproducibility: everything in the provenance except the commit.
+    private static bool ProvenanceMatches(string expectedRecord, string actualRecord)
+    {
+        try
+        {
+            JsonNode? e = JsonNode.Parse(File.ReadAllText(expectedRecord))?["provenance"]?.DeepClone();
+            JsonNode? a = JsonNode.Parse(File.ReadAllText(actualRecord))?["provenance"]?.DeepClone();
+            if (e is not JsonObject eo || a is not JsonObject ao)
+            {
+                return false;
+            }
+            eo.Remove("git_commit");
+            ao.Remove("git_commit");
+            return JsonNode.DeepEquals(eo, ao);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     private static bool JsonEqualIgnoringProvenance(byte[] expected, byte[] actual)
     {

@@ -62,6 +62,18 @@ public sealed class ArtifactComparisonTests : IDisposable
     }
 
     [Fact]
+    public void WithTheSameSettingsEvenATinyChangeIsAMismatch()
+    {
+        const string record = "{\"seed\": 1, \"provenance\": {\"git_commit\": \"a\", \"threads\": 2}}";
+        Write("expected", "x/cells/0000-aaa.json", record);
+        Write("actual", "x/cells/0000-aaa.json", record.Replace("\"a\"", "\"b\"", StringComparison.Ordinal));
+        Write("expected", "x/cells/0000-aaa.rows.csv", Rows);
+        Write("actual", "x/cells/0000-aaa.rows.csv", Rows.Replace("1.5", "1.5000001", StringComparison.Ordinal));
+        var differences = ArtifactComparison.CompareResults(Path.Combine(_root, "expected"), Path.Combine(_root, "actual"), Array.Empty<string>());
+        Assert.False(Assert.Single(differences).Tolerated);
+    }
+
+    [Fact]
     public void ProvenanceAndTimingAreNotCompared()
     {
         Write("expected", "x/cells/0000-aaa.json", "{\"seed\": 1, \"provenance\": {\"git_commit\": \"a\"}}");

@@ -1,0 +1,193 @@
+using EEArtifacts.Experiments.Data;
+using EEArtifacts.Experiments.Runner;
+using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Models;
+using EmbeddedEnsembles.Training;
+using static TorchSharp.torch;
+
+namespace EEArtifacts.Experiments.Catalogue;
+
+/// <summary>
+/// E6 `infinite-width`: finite ensembles trained by full-batch gradient descent on a small regression task against
+/// the exact trained infinite-width ensemble (THEORY.md section 3), in both regimes, as a function of M.
+/// </summary>
+public static class InfiniteWidth
+{
+    /// <summary>One regime's theory curve (Width = 0) or one finite (width, M) point averaged over initializations.</summary>
+    /// <param name="Regime">independent or collective.</param>
+    /// <param name="Family">batch-ensemble, mc-dropout or independent.</param>
+    /// <param name="ULaw">Law of u.</param>
+    /// <param name="VLaw">Law of v.</param>
+    /// <param name="Gamma">gamma(M).</param>
+    /// <param name="Width">Hidden width; 0 for the infinite-width theory.</param>
+    /// <param name="Members">M for a finite point; every M of <paramref name="MembersGrid"/> for the theory.</param>
+    /// <param name="MembersGrid">The M values of the profile (the theory cell computes all of them).</param>
+    /// <param name="Inits">Initializations averaged in a finite point.</param>
+    /// <param name="Steps">Full-batch gradient steps.</param>
+    /// <param name="Task">The regression task.</param>
+    /// <param name="Repeat">Always 0: the repeats are the initializations inside the cell.</param>
+    public sealed record Cell(string Regime, EnsembleFamily Family, string ULaw, string VLaw, string Gamma, int Width, int Members,
+        int[] MembersGrid, int Inits, int Steps, SyntheticTaskSpec Task, int Repeat) : ICell
+    {
+        /// <inheritdoc />
+        public string Label => Width == 0 ? $"{Regime} theory" : $"{Regime} {Family} width={Width} M={Members}";
+        /// <inheritdoc />
+        public void Validate()
+        {
+            if (Width < 0) throw new ArgumentException($"width must be >= 1 (or 0 for the theory), got {Width}");
+            if (MembersGrid.Any(m => m < 1) || Members < 1) throw new ArgumentException("ensemble size M must be >= 1");
+            Spec(Members, Math.Max(Width, 1)).Validate();
+            Task.Validate();
+        }
+
+        /// <summary>The network description at a width and M.</summary>
+        public EnsembleSpec Spec(int members, int width) => new()
+        {
+            Family = Family,
+            InputDim = Task.InputDim,
+            Width = width,
+            Depth = 2,
+            OutputDim = 1,
+            Members = members,
+            Activation = Activation.Relu,
+            ULaw = ModulationLaw.Parse(ULaw),
+            VLaw = ModulationLaw.Parse(VLaw),
+        };
+    }
+
+    /// <summary>The experiment.</summary>
+    public static Experiment<Cell> Definition { get; } = new(
+        "infinite-width",
+        "Trained finite-width ensembles approach the exact infinite-width ensemble as width grows; its expected test MSE falls like 1/M in the independent regime and stops at a variance floor in the collective one.",
+        Grid,
+        Run);
+
+    private static IReadOnlyList<Cell> Grid(Profile profile)
+    {
+        (int[] widths, int[] members, int inits, int steps) = profile switch
+        {
+            Profile.Smoke => (new[] { 32 }, new[] { 1, 2 }, 2, 20),
+            Profile.Quick => (new[] { 128, 512 }, new[] { 1, 2, 4, 8, 16 }, 4, 200),
+            _ => (new[] { 256, 1024, 4096 }, new[] { 1, 2, 4, 8, 16, 32 }, 20, 1000),
+        };
+        var task = new SyntheticTaskSpec(InputDim: 8, TrainSize: 32, TestSize: 64, Classes: 0, TeacherWidth: 32, TeacherDepth: 2, LabelNoise: 0.1);
+        var settings = new List<(string Regime, EnsembleFamily Family, string U, string V, string Gamma)>
+        {
+            ("independent", EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M"),
+            ("collective", EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)", "1"),
+        };
+        if (profile == Profile.Paper)
+        {
+            settings.Add(("collective", EnsembleFamily.McDropout, "bernoulli(0.5)", "const(1)", "1"));
+            settings.Add(("independent", EnsembleFamily.Independent, "const(1)", "const(1)", "M"));
+        }
+        var cells = new List<Cell>();
+        foreach (var s in settings)
+        {
+            cells.Add(new Cell(s.Regime, s.Family, s.U, s.V, s.Gamma, 0, members.Max(), members, inits, steps, task, 0));
+            foreach (int w in widths)
+            {
+                cells.AddRange(members.Select(m => new Cell(s.Regime, s.Family, s.U, s.V, s.Gamma, w, m, members, inits, steps, task, 0)));
+            }
+        }
+        return cells;
+    }
+
+    private static readonly string[] Columns = { "regime", "family", "width", "members", "test_mse", "test_mse_se" };
+
+    private static CellOutput Run(Cell cell, CellContext context)
+    {
+        // The task depends only on its description, so the theory and every finite point see the same data.
+        using TaskData data = SyntheticTask.Generate(cell.Task, Seeds.ForCell("synthetic-task", CanonicalJson.Serialize(cell.Task)));
+        double[,] inputs = Inputs(data);
+        double[] trainY = Targets(data.TrainY), testY = Targets(data.TestY);
+        int n = trainY.Length;
+        EnsembleKernels kernels = AnalyticKernels.Compute(cell.Spec(cell.MembersGrid.Max(), 1), inputs);
+        double mu = StableRate(kernels, cell, n);
+        var scales = new TrainingScales(mu, mu, GammaRule.Parse(cell.Gamma));
+        // The library's MSE is (1/2n) sum over the batch, so `Steps` full-batch steps are gradient-flow time Steps/n.
+        double time = (double)cell.Steps / n;
+        var rows = new ResultTable(Columns);
+        if (cell.Width == 0)
+        {
+            foreach (ExpectedMse e in TrainedEnsemble.MseCurve(kernels, scales, cell.MembersGrid, n, trainY, testY, time))
+            {
+                rows.Add(cell.Regime, FamilyName(cell.Family), 0, e.Members, e.Mse, 0.0);
+            }
+            return new CellOutput(rows);
+        }
+        var mses = new List<double>();
+        bool diverged = false;
+        for (int init = 0; init < cell.Inits && !diverged; init++)
+        {
+            double mse = TrainOnce(cell, data, mu, context.SeedFor($"init-{init}"), context.Device);
+            diverged = !double.IsFinite(mse);
+            mses.Add(mse);
+        }
+        double mean = mses.Average();
+        double se = mses.Count > 1 ? Math.Sqrt(mses.Sum(x => (x - mean) * (x - mean)) / (mses.Count - 1) / mses.Count) : double.NaN;
+        rows.Add(cell.Regime, FamilyName(cell.Family), cell.Width, cell.Members, mean, se);
+        return new CellOutput(rows, Diverged: diverged);
+    }
+
+    // One learning rate mu for mu_w and mu_u, the largest for which full-batch steps are stable at every M of the grid:
+    // a step multiplies the train residual by I - Theta_m(X,X)/n, so mu is set to make max eigenvalue / n equal 1.
+    private static double StableRate(EnsembleKernels kernels, Cell cell, int n)
+    {
+        var unit = new TrainingScales(1, 1, GammaRule.Parse(cell.Gamma));
+        int[] train = Enumerable.Range(0, n).ToArray();
+        double largest = cell.MembersGrid
+            .Select(m => SymmetricEigen.Decompose(Dense.Sub(kernels.MeanMode(unit, m).Ntk, train, train)).Values.Max())
+            .Max();
+        return n / largest;
+    }
+
+    private static double TrainOnce(Cell cell, TaskData data, double mu, long seed, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new EnsembleMlp(cell.Spec(cell.Members, cell.Width), seed, ScalarType.Float32, device);
+        using var trainer = new EnsembleTrainer(model, new TrainingRule(mu, mu, GammaRule.Parse(cell.Gamma)) { Loss = LossKind.Mse });
+        Tensor x = data.TrainX.to(device), y = data.TrainY.to(device);
+        for (int step = 0; step < cell.Steps; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            if (!double.IsFinite(trainer.Step(x, y).SummedLoss))
+            {
+                return double.NaN;
+            }
+        }
+        using var noGrad = no_grad();
+        Tensor mean = model.MemberOutputs(data.TestX.to(device)).mean(new long[] { 0 });
+        return (mean - data.TestY.to(device)).pow(2).mean().to_type(ScalarType.Float64).item<double>();
+    }
+
+    private static double[,] Inputs(TaskData data)
+    {
+        using var all = cat(new[] { data.TrainX, data.TestX }, 0).to_type(ScalarType.Float64);
+        long rows = all.shape[0], cols = all.shape[1];
+        double[] flat = all.data<double>().ToArray();
+        var x = new double[rows, cols];
+        for (long i = 0; i < rows; i++)
+        {
+            for (long j = 0; j < cols; j++)
+            {
+                x[i, j] = flat[i * cols + j];
+            }
+        }
+        return x;
+    }
+
+    private static double[] Targets(Tensor y)
+    {
+        using var t = y.reshape(-1).to_type(ScalarType.Float64);
+        return t.data<double>().ToArray();
+    }
+
+    private static string FamilyName(EnsembleFamily family) => family switch
+    {
+        EnsembleFamily.BatchEnsemble => "batch-ensemble",
+        EnsembleFamily.McDropout => "mc-dropout",
+        _ => "independent",
+    };
+}
