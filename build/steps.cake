@@ -110,7 +110,15 @@ void VerifyArtifacts(BuildParameters p)
     RunProgram(p, "Experiments", args);
 }
 
+// The closing lines of All: where the report is, how many claims hold (from paper/<profile>/claims.csv), total time.
 void Summarize(BuildParameters p, TimeSpan elapsed)
 {
-    Information($"Done in {elapsed:hh\\:mm\\:ss}: results in {p.ResultsDirectory}, report in {p.PaperDirectory}.");
+    var claims = p.PaperDirectory.CombineWithFilePath("claims.csv");
+    var verdicts = FileExists(claims)
+        ? System.IO.File.ReadAllLines(claims.FullPath).Skip(1).Select(l => l.Split(',')[1]).GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count())
+        : new Dictionary<string, int>();
+    int Count(string verdict) => verdicts.TryGetValue(verdict, out int n) ? n : 0;
+    Information($"Report: {p.PaperDirectory.CombineWithFilePath("report.pdf")} (and REPORT.md)");
+    Information($"Claims: {Count("Holds")} hold, {Count("DoesNotHold")} do not hold, {Count("Inconclusive")} inconclusive (of {verdicts.Values.Sum()})");
+    Information($"Results: {p.ResultsDirectory}; total time {elapsed:hh\\:mm\\:ss}");
 }

@@ -1,3 +1,4 @@
+using EEArtifacts.Reporting.Claims;
 using System.Text;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Rendering;
@@ -17,6 +18,9 @@ public sealed record ReportOutcome(int ExitCode, string OutDir, IReadOnlyList<st
 public static class ReportGenerator
 {
     public const string PdfName = "report.pdf";
+
+    /// <summary>The claims table as CSV.</summary>
+    public const string ClaimsName = "claims.csv";
     public const string MarkdownName = "REPORT.md";
     public const string FiguresFolder = "figures";
 
@@ -62,6 +66,7 @@ public static class ReportGenerator
             }
 
             File.WriteAllText(Path.Combine(tmp, MarkdownName), MarkdownRenderer.Render(built.Report, FiguresFolder, PdfName), new UTF8Encoding(false));
+            File.WriteAllText(Path.Combine(tmp, ClaimsName), ClaimsCsv(built.Report.Claims), new UTF8Encoding(false));
             using (var renderer = new PdfRenderer(fonts))
             using (var stream = File.Create(Path.Combine(tmp, PdfName)))
             {
@@ -82,6 +87,19 @@ public static class ReportGenerator
             claims.Count(c => c.Verdict == Claims.Verdict.Holds),
             claims.Count(c => c.Verdict == Claims.Verdict.DoesNotHold),
             claims.Count(c => c.Verdict == Claims.Verdict.Inconclusive));
+    }
+
+    /// <summary>The claims table as CSV (id, verdict, value, claim) for CI and the build summary.</summary>
+    public static string ClaimsCsv(IEnumerable<ClaimResult> claims)
+    {
+        var sb = new StringBuilder("id,verdict,value,claim\n");
+        foreach (ClaimResult c in claims)
+        {
+            string Field(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+            sb.Append(c.Id).Append(',').Append(c.Verdict).Append(',')
+              .Append(Field(c.Value?.ToString() ?? "n/a")).Append(',').Append(Field(c.Claim)).Append('\n');
+        }
+        return sb.ToString();
     }
 
     private static void MoveIntoPlace(string tmp, string target)
