@@ -9,6 +9,8 @@ public static class ExperimentCatalogue
     /// <summary>Every experiment.</summary>
     public static IReadOnlyList<IExperiment> All { get; } = new IExperiment[]
     {
+        GpInit.Definition,
+        NtkInit.Definition,
         Regimes.Definition,
         WidthSweep.Definition,
         ParamScatter.Definition,

@@ -1,0 +1,100 @@
+using EmbeddedEnsembles.Model;
+using EEArtifacts.Experiments.Runner;
+using TorchSharp;
+
+namespace EEArtifacts.Experiments.Catalogue;
+
+/// <summary>The networks E1 and E2 measure at initialization: four modulation settings on one ReLU MLP.</summary>
+public static class InitSettings
+{
+    /// <summary>One setting: a name (no commas), U1 and the description at a width.</summary>
+    /// <param name="Name">Setting name as written in results.</param>
+    /// <param name="U1">Mean of u's law.</param>
+    /// <param name="Family">The family.</param>
+    /// <param name="ULaw">Law of u.</param>
+    /// <param name="VLaw">Law of v.</param>
+    public sealed record Setting(string Name, double U1, EnsembleFamily Family, string ULaw, string VLaw)
+    {
+        /// <summary>The L = 3, ReLU, NTK-parameterized ensemble of <see cref="Members"/> members at a width.</summary>
+        public EnsembleSpec Spec(int width) => new()
+        {
+            Family = Family,
+            InputDim = InputDim,
+            Width = width,
+            Depth = 3,
+            OutputDim = 1,
+            Members = Members,
+            Activation = Activation.Relu,
+            ULaw = ModulationLaw.Parse(ULaw),
+            VLaw = ModulationLaw.Parse(VLaw),
+        };
+    }
+
+    /// <summary>Ensemble size M.</summary>
+    public const int Members = 4;
+    /// <summary>Input dimension N_0.</summary>
+    public const int InputDim = 8;
+    /// <summary>Number of fixed inputs n.</summary>
+    public const int Points = 8;
+
+    /// <summary>sign(1) (U1 = 0, independent), gauss(1, 0.5) (BatchEnsemble's usual default), const(1) (identical members), MC-dropout p = 0.5.</summary>
+    public static IReadOnlyList<Setting> All { get; } = new[]
+    {
+        new Setting("BE sign(1)", 0, EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)"),
+        new Setting("BE gauss(1;0.5)", 1, EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)"),
+        new Setting("BE const(1)", 1, EnsembleFamily.BatchEnsemble, "const(1)", "const(1)"),
+        new Setting("MCD p=0.5", 1, EnsembleFamily.McDropout, "bernoulli(0.5)", "const(1)"),
+    };
+
+    /// <summary>
+    /// The n fixed inputs, float64: a shared Gaussian direction plus independent parts, so pairs of inputs have
+    /// positive inner products (where Theorems 1.3 and 2.3 predict positive cross kernels). Same for every cell.
+    /// </summary>
+    public static double[,] Inputs()
+    {
+        using var g = new torch.Generator((ulong)Seeds.ForCell("init-inputs", "v1"));
+        using var common = torch.randn(new long[] { 1, InputDim }, dtype: torch.float64, generator: g);
+        using var own = torch.randn(new long[] { Points, InputDim }, dtype: torch.float64, generator: g);
+        using var x = common * 0.8 + own * 0.6;
+        double[] flat = x.data<double>().ToArray();
+        var result = new double[Points, InputDim];
+        for (int i = 0; i < Points; i++)
+        {
+            for (int j = 0; j < InputDim; j++)
+            {
+                result[i, j] = flat[i * InputDim + j];
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Mean of the diagonal of a square matrix.</summary>
+    public static double MeanDiagonal(double[,] a)
+    {
+        int n = a.GetLength(0);
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += a[i, i];
+        }
+        return sum / n;
+    }
+
+    /// <summary>||[a1 a2] - [b1 b2]||_F / ||[b1 b2]||_F: the joint relative error of a same/cross pair.</summary>
+    public static double JointRelativeError(double[,] a1, double[,] a2, double[,] b1, double[,] b2)
+    {
+        double diff = 0, norm = 0;
+        foreach (var (a, b) in new[] { (a1, b1), (a2, b2) })
+        {
+            for (int i = 0; i < a.GetLength(0); i++)
+            {
+                for (int j = 0; j < a.GetLength(1); j++)
+                {
+                    diff += (a[i, j] - b[i, j]) * (a[i, j] - b[i, j]);
+                    norm += b[i, j] * b[i, j];
+                }
+            }
+        }
+        return Math.Sqrt(diff / norm);
+    }
+}
