@@ -21,7 +21,7 @@ public sealed class BuildParameters
             Configuration = context.Argument("configuration", "Release"),
             Profile = context.Argument("profile", "quick"),
             Device = context.Argument("device", "auto"),
-            Threads = context.Argument("threads", System.Environment.ProcessorCount),
+            Threads = context.Argument("threads", 1), // see TorchRuntime.DefaultThreads
             Only = context.Argument("only", ""),
             Root = context.MakeAbsolute(context.Directory(".")),
         };

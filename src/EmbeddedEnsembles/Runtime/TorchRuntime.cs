@@ -30,8 +30,12 @@ public sealed record RuntimeInfo(torch.Device Device, int Threads, string TorchS
 /// </summary>
 public static class TorchRuntime
 {
-    /// <summary>Default thread count: the machine's cores, so runs on one machine are comparable.</summary>
-    public static int DefaultThreads => Environment.ProcessorCount;
+    /// <summary>
+    /// Default CPU thread count: 1. The project's models are small, so time goes to per-op overhead; measured on the
+    /// 2-core build machines, a second intra-op thread made training cells 5-20x slower whenever another process
+    /// shared the cores (OpenMP threads wait for each other). Pass more threads for large models.
+    /// </summary>
+    public static int DefaultThreads => 1;
 
     /// <summary>Parses "auto", "cpu" or "cuda" (case-insensitive).</summary>
     public static DeviceChoice ParseDevice(string text) => text.Trim().ToLowerInvariant() switch

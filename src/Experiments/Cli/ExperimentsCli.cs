@@ -27,6 +27,7 @@ public static class ExperimentsCli
         root.Subcommands.Add(ListCommand(stdout));
         root.Subcommands.Add(RunCommand(stdout, stderr));
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(KernelsCommand.Create(stdout, stderr));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
