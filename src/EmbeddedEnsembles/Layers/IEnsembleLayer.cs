@@ -1,0 +1,30 @@
+using static TorchSharp.torch;
+
+namespace EmbeddedEnsembles.Layers;
+
+/// <summary>
+/// A hidden ensemble layer split in its two halves, so models can record pre-activations:
+/// <see cref="PreActivation"/> computes z (before the v modulation) and <see cref="Activate"/> computes
+/// x = u * phi(v * z). Inputs are either shared by all members (no member axis: [B, ...]) or per member
+/// ([M, B, ...], one more axis); the rank tells which.
+/// </summary>
+public interface IEnsembleLayer
+{
+    /// <summary>Ensemble size M.</summary>
+    int Members { get; }
+
+    /// <summary>Output features (or channels) N_l.</summary>
+    long OutFeatures { get; }
+
+    /// <summary>The post-activation modulation u, [M, N_l] (ones where the family has none).</summary>
+    Tensor U { get; }
+
+    /// <summary>The pre-activation modulation v, [M, N_l] (ones where the family has none).</summary>
+    Tensor V { get; }
+
+    /// <summary>z = scale * W x + bias scale * b, returned as [M, B, ...] (possibly an expanded view for shared inputs).</summary>
+    Tensor PreActivation(Tensor x);
+
+    /// <summary>x = u * phi(v * z) for z of shape [M, B, ...].</summary>
+    Tensor Activate(Tensor z);
+}

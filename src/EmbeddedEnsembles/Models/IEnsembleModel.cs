@@ -1,0 +1,32 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EmbeddedEnsembles.Models;
+
+/// <summary>
+/// What the training rule needs from an ensemble: its size, member outputs and the two parameter groups.
+/// Implemented by <see cref="EnsembleMlp"/> and <c>EnsembleCnn</c>.
+/// </summary>
+public interface IEnsembleModel
+{
+    /// <summary>Ensemble size M.</summary>
+    int Members { get; }
+
+    /// <summary>Output dimension (classes, or regression targets).</summary>
+    int OutputDim { get; }
+
+    /// <summary>Member outputs [M, B, OutputDim] for a batch shared by all members.</summary>
+    Tensor MemberOutputs(Tensor x);
+
+    /// <summary>
+    /// The weight group, trained with learning rate mu_w * gamma(M) / M: the shared weights and biases; for an
+    /// independent ensemble, every member's weights (so gamma(M) = M trains each member at mu_w).
+    /// </summary>
+    IEnumerable<Parameter> SharedParameters();
+
+    /// <summary>The member-specific trainable group, learning rate mu_u: u, v and per-member readout biases.</summary>
+    IEnumerable<Parameter> ModulationParameters();
+
+    /// <summary>Trainable parameter counts, shared and per member.</summary>
+    ParameterCount Count();
+}
