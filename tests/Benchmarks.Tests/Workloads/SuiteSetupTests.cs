@@ -1,0 +1,63 @@
+using EEArtifacts.Benchmarks.Suites;
+using EEArtifacts.Benchmarks.Tests.Support;
+using EEArtifacts.Benchmarks.Workloads;
+
+namespace EEArtifacts.Benchmarks.Tests.Workloads;
+
+/// The benchmark classes' own setup, benchmark and cleanup methods, called the way BenchmarkDotNet calls them.
+public class SuiteSetupTests
+{
+    public SuiteSetupTests() => Torch.Init();
+
+    [Fact]
+    public void EveryEnsembleBenchmarkRunsAfterItsOwnSetup()
+    {
+        var training = new TrainingStepBenchmarks { Width = 8, Members = 2 };
+        var inference = new InferenceBenchmarks { Width = 8, Members = 2 };
+        foreach (WorkloadKind kind in WorkloadKinds.All)
+        {
+            typeof(EnsembleSuite).GetMethod("Setup" + kind)!.Invoke(training, null);
+            typeof(TrainingStepBenchmarks).GetMethod(kind.ToString())!.Invoke(training, null);
+            training.Cleanup();
+            typeof(EnsembleSuite).GetMethod("Setup" + kind)!.Invoke(inference, null);
+            typeof(InferenceBenchmarks).GetMethod(kind.ToString())!.Invoke(inference, null);
+            inference.Cleanup();
+        }
+        Assert.NotNull(ThreadCheck.Observed);
+    }
+
+    [Fact]
+    public void EveryBenchmarkMethodIsAWorkloadKindWithTheSingleNetworkAsBaseline()
+    {
+        foreach (Type suite in new[] { typeof(TrainingStepBenchmarks), typeof(InferenceBenchmarks) })
+        {
+            var methods = suite.GetMethods()
+                .Select(m => (m, attr: m.GetCustomAttributes(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)
+                    .Cast<BenchmarkDotNet.Attributes.BenchmarkAttribute>().SingleOrDefault()))
+                .Where(p => p.attr is not null)
+                .ToList();
+            Assert.Equal(WorkloadKinds.All.Select(k => k.ToString()).Order(), methods.Select(p => p.m.Name).Order());
+            Assert.Equal(nameof(WorkloadKind.SingleNetwork), methods.Single(p => p.attr!.Baseline).m.Name);
+        }
+    }
+
+    [Fact]
+    public void TheGemmBenchmarkComputesTheProduct()
+    {
+        var gemm = new GemmBenchmarks { Size = 16 };
+        gemm.Setup();
+        gemm.Sgemm();
+        (TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) = gemm.Operands;
+        using var expected = a.matmul(b);
+        Torch.Close(gemm.Result, expected, 1e-6);
+        gemm.Cleanup();
+    }
+
+    [Fact]
+    public void ParamsSourcesFollowTheActiveProfile()
+    {
+        Assert.Equal(BenchmarkGrid.Current.Widths, EnsembleSuite.Widths);
+        Assert.Equal(BenchmarkGrid.Current.Members, EnsembleSuite.MemberCounts);
+        Assert.Equal(BenchmarkGrid.Current.GemmSizes, GemmBenchmarks.Sizes);
+    }
+}
