@@ -11,6 +11,7 @@ using EEArtifacts.Benchmarks.Analysis;
 using EEArtifacts.Benchmarks.Cli;
 using EEArtifacts.Benchmarks.Memory;
 using EEArtifacts.Benchmarks.Output;
+using EEArtifacts.Benchmarks.Profiling;
 using EEArtifacts.Benchmarks.Suites;
 using EEArtifacts.Benchmarks.Workloads;
 using EmbeddedEnsembles.Runtime;
@@ -26,7 +27,7 @@ public static class BenchmarkApp
 {
     /// <summary>The suites in run order: the GEMM ceiling first, then the ensemble questions.</summary>
     public static IReadOnlyList<Type> SuiteTypes { get; } =
-        [typeof(GemmBenchmarks), typeof(TrainingStepBenchmarks), typeof(InferenceBenchmarks)];
+        [typeof(GemmBenchmarks), typeof(TrainingStepBenchmarks), typeof(InferenceBenchmarks), typeof(GemmBenchmarksAfter)];
 
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 a failure while running, 2 bad arguments).</summary>
     public static int Run(string[] args)
@@ -69,6 +70,8 @@ public static class BenchmarkApp
         BenchmarkGrid.Current = options.Profile;
         Console.WriteLine($"ee-benchmarks: profile {options.Profile.Name}, {runtime.Threads} torch threads, device {runtime.DeviceName}, out {options.OutputDirectory}");
 
+        var phases = new Dictionary<string, double>();
+        var phase = Stopwatch.StartNew();
         DirectoryInfo artifacts = Directory.CreateTempSubdirectory("ee-benchmarks-");
         IReadOnlyList<Summary> summaries;
         try
@@ -86,10 +89,25 @@ public static class BenchmarkApp
             artifacts.Delete(recursive: true);
         }
 
+        phases["benchmarkdotnet_s"] = Math.Round(phase.Elapsed.TotalSeconds, 1);
+        phase.Restart();
         IReadOnlyList<StepTiming> timings = SummaryReader.StepTimings(summaries);
         IReadOnlyList<GemmTiming> gemms = SummaryReader.GemmTimings(summaries);
         IReadOnlyList<string> failed = SummaryReader.FailedCases(summaries);
         IReadOnlyList<RooflineRow> roofline = Roofline.Compute(timings, gemms);
+
+        // The stopwatch breakdowns run before the memory measurement (which changes malloc's behaviour for good).
+        IReadOnlyList<BreakdownRow> breakdown = [];
+        IReadOnlyList<LayerRow> layers = [];
+        if (Matches(options.Filters, StepBreakdown.FilterName))
+        {
+            int rounds = options.Profile.ShortJobs ? 5 : 20;
+            breakdown = options.Profile.Widths.SelectMany(w => options.Profile.Members.SelectMany(m => StepBreakdown.Measure(w, m, rounds))).ToList();
+            layers = options.Profile.Widths.SelectMany(w => options.Profile.Members.SelectMany(m => LayerVariants.Measure(w, m, 2 * rounds))).ToList();
+            Console.WriteLine($"ee-benchmarks: step breakdown of {breakdown.Count} and layer variants of {layers.Count} cases done");
+        }
+        phases["breakdown_s"] = Math.Round(phase.Elapsed.TotalSeconds, 1);
+        phase.Restart();
 
         IReadOnlyList<MemoryRow> memory = [];
         if (Matches(options.Filters, MemoryMeasurement.FilterName) && NativeMemoryProbe.IsSupported)
@@ -100,6 +118,7 @@ public static class BenchmarkApp
         {
             Console.WriteLine("ee-benchmarks: native memory cannot be measured here (needs Linux, glibc, /proc); memory.csv is left out");
         }
+        phases["memory_s"] = Math.Round(phase.Elapsed.TotalSeconds, 1);
         IReadOnlyList<TargetRow> targets = Targets.Evaluate(roofline, memory);
 
         string dir = options.OutputDirectory;
@@ -109,12 +128,17 @@ public static class BenchmarkApp
         {
             ResultFiles.WriteAtomically(Path.Combine(dir, "memory.csv"), ResultFiles.MemoryCsv(memory));
         }
+        if (breakdown.Count > 0)
+        {
+            ResultFiles.WriteAtomically(Path.Combine(dir, "breakdown.csv"), ResultFiles.BreakdownCsv(breakdown));
+            ResultFiles.WriteAtomically(Path.Combine(dir, "layers.csv"), ResultFiles.LayersCsv(layers));
+        }
         ResultFiles.WriteAtomically(Path.Combine(dir, "targets.csv"), ResultFiles.TargetsCsv(targets));
         string provenanceLine = string.Create(CultureInfo.InvariantCulture,
             $"Profile {options.Profile.Name}, {runtime.Threads} torch threads on {Environment.ProcessorCount} cores ({runtime.DeviceName}), TorchSharp {runtime.TorchSharpVersion}, libtorch {torch.__version__}, commit {GitCommit()}.");
         ResultFiles.WriteAtomically(Path.Combine(dir, "targets.md"), ResultFiles.TargetsMarkdown(targets, provenanceLine));
         clock.Stop();
-        WriteRunRecord(dir, options, runtime, started, clock.Elapsed, loadBefore, failed);
+        WriteRunRecord(dir, options, runtime, started, clock.Elapsed, phases, loadBefore, failed);
 
         PrintHeadlines(roofline, targets, gemms);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ee-benchmarks: done in {clock.Elapsed.TotalSeconds:F0} s; files in {dir}"));
@@ -170,7 +194,7 @@ public static class BenchmarkApp
     }
 
     private static void WriteRunRecord(string dir, BenchmarkOptions options, RuntimeInfo runtime, DateTime started,
-        TimeSpan wall, string loadBefore, IReadOnlyList<string> failed)
+        TimeSpan wall, IReadOnlyDictionary<string, double> phases, string loadBefore, IReadOnlyList<string> failed)
     {
         var record = new Dictionary<string, object?>
         {
@@ -190,6 +214,7 @@ public static class BenchmarkApp
             ["cpu"] = CpuModel(),
             ["started_utc"] = started.ToString("O", CultureInfo.InvariantCulture),
             ["wall_seconds"] = Math.Round(wall.TotalSeconds, 1),
+            ["phase_seconds"] = phases,
             ["load_average_before"] = loadBefore,
             ["load_average_after"] = LoadAverage(),
             ["grid"] = new Dictionary<string, object>
@@ -204,6 +229,7 @@ public static class BenchmarkApp
             },
             ["flop_count"] = "GEMM FLOPs only (2 per multiply-add): forward 2rab per layer, backward 2rab weight grad + 2rab input grad (none for the first layer); r = M*B, except B for the shared first layer of BatchEnsemble/McDropout on a shared batch",
             ["memory_method"] = MemoryMeasurement.Method,
+            ["statistic"] = "roofline, ratios and targets use the median over BenchmarkDotNet's iterations (its own Ratio column divides means); the GEMM ceiling is the best median rate of the GEMM suite run first and last",
             ["failed_cases"] = failed,
         };
         var jsonOptions = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -221,7 +247,7 @@ public static class BenchmarkApp
         foreach (RooflineRow r in roofline.Where(r => r.Kind != WorkloadKind.SingleNetwork))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Suite,-9} {r.Kind,-21} width={r.Width,-5} M={r.Members,-3} {r.MeanNs / 1e6,9:F3} ms  x{r.RatioToBaseline:F2} single  {r.FractionOfPeak:P0} of GEMM peak"));
+                $"{r.Suite,-9} {r.Kind,-21} width={r.Width,-5} M={r.Members,-3} {r.MedianNs / 1e6,9:F3} ms  x{r.RatioToBaseline:F2} single  {r.FractionOfPeak:P0} of GEMM peak"));
         }
         foreach (TargetRow t in targets.Where(t => t.Point == "all"))
         {

@@ -17,18 +17,26 @@ public static class SuiteNames
 /// <param name="Width">Hidden width N.</param>
 /// <param name="Members">Ensemble size M.</param>
 /// <param name="Batch">Rows per member B.</param>
-/// <param name="MeanNs">Mean time of one operation, nanoseconds.</param>
+/// <param name="MeanNs">Mean time of one operation over the iterations, nanoseconds.</param>
 /// <param name="StdErrNs">Standard error of the mean, nanoseconds.</param>
-public sealed record StepTiming(string Suite, WorkloadKind Kind, int Width, int Members, int Batch, double MeanNs, double StdErrNs);
+/// <param name="MedianNs">Median over the iterations, nanoseconds: what the post-processing uses (see <see cref="Roofline"/>).</param>
+/// <param name="MinNs">Fastest iteration, nanoseconds.</param>
+public sealed record StepTiming(string Suite, WorkloadKind Kind, int Width, int Members, int Batch, double MeanNs, double StdErrNs, double MedianNs, double MinNs)
+{
+    /// <summary>A timing whose iterations all took <paramref name="ns"/> (tests, fabricated summaries).</summary>
+    public static StepTiming Exact(string suite, WorkloadKind kind, int width, int members, int batch, double ns) =>
+        new(suite, kind, width, members, batch, ns, 0, ns, ns);
+}
 
 /// <summary>One measured n x n float32 GEMM.</summary>
 /// <param name="Size">n.</param>
-/// <param name="MeanNs">Mean time of one product, nanoseconds.</param>
+/// <param name="MedianNs">Median time of one product over the iterations, nanoseconds.</param>
 /// <param name="StdErrNs">Standard error of the mean, nanoseconds.</param>
-public sealed record GemmTiming(int Size, double MeanNs, double StdErrNs)
+/// <param name="When">"before" (first suite of the run) or "after" (last suite): the ceiling is the best of both.</param>
+public sealed record GemmTiming(int Size, double MedianNs, double StdErrNs, string When = "before")
 {
-    /// <summary>Achieved GFLOP/s (2 n^3 / mean time).</summary>
-    public double Gflops => FlopCount.Gemm(Size) / MeanNs;
+    /// <summary>Achieved GFLOP/s (2 n^3 / median time).</summary>
+    public double Gflops => FlopCount.Gemm(Size) / MedianNs;
 }
 
 /// <summary>A configuration's achieved GEMM-FLOP rate against the best measured GEMM rate.</summary>
@@ -38,16 +46,17 @@ public sealed record GemmTiming(int Size, double MeanNs, double StdErrNs)
 /// <param name="Members">Ensemble size M.</param>
 /// <param name="Batch">Rows per member B.</param>
 /// <param name="Flops">Analytic GEMM FLOPs of one operation (<see cref="FlopCount"/>).</param>
-/// <param name="MeanNs">Measured mean time, nanoseconds.</param>
-/// <param name="StdErrNs">Its standard error, nanoseconds.</param>
-/// <param name="AchievedGflops">Flops / MeanNs.</param>
+/// <param name="MedianNs">Measured median time, nanoseconds (the basis of every derived column).</param>
+/// <param name="MeanNs">Measured mean time, nanoseconds (BenchmarkDotNet's Mean; its Ratio column divides means).</param>
+/// <param name="StdErrNs">Standard error of the mean, nanoseconds.</param>
+/// <param name="AchievedGflops">Flops / MedianNs.</param>
 /// <param name="PeakGflops">The best measured GEMM rate of the same run.</param>
 /// <param name="PeakGemmSize">The GEMM size that gave it.</param>
 /// <param name="FractionOfPeak">AchievedGflops / PeakGflops.</param>
-/// <param name="RatioToBaseline">MeanNs / the single network's MeanNs at the same (suite, width, M); NaN when it was not measured.</param>
-/// <param name="RowsPerSecond">Member-rows processed per second, M*B / MeanNs.</param>
+/// <param name="RatioToBaseline">MedianNs / the single network's MedianNs at the same (suite, width, M); NaN when it was not measured.</param>
+/// <param name="RowsPerSecond">Member-rows processed per second, M*B / MedianNs.</param>
 public sealed record RooflineRow(
-    string Suite, WorkloadKind Kind, int Width, int Members, int Batch, double Flops, double MeanNs, double StdErrNs,
+    string Suite, WorkloadKind Kind, int Width, int Members, int Batch, double Flops, double MedianNs, double MeanNs, double StdErrNs,
     double AchievedGflops, double PeakGflops, int PeakGemmSize, double FractionOfPeak, double RatioToBaseline, double RowsPerSecond);
 
 /// <summary>Parameter counts and measured native memory of one configuration.</summary>

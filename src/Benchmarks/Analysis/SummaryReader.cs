@@ -18,16 +18,17 @@ public static class SummaryReader
                 WorkloadKind kind = WorkloadKinds.Parse(r.BenchmarkCase.Descriptor.WorkloadMethod.Name)
                     ?? throw new InvalidOperationException($"unknown ensemble benchmark {r.BenchmarkCase.Descriptor.WorkloadMethod.Name}");
                 var shape = new WorkloadShape(Param(r, nameof(EnsembleSuite.Width)), Param(r, nameof(EnsembleSuite.Members)));
-                return new StepTiming(p.suite!, kind, shape.Width, shape.Members, shape.Batch,
-                    r.ResultStatistics!.Mean, r.ResultStatistics.StandardError);
+                var st = r.ResultStatistics!;
+                return new StepTiming(p.suite!, kind, shape.Width, shape.Members, shape.Batch, st.Mean, st.StandardError, st.Median, st.Min);
             })
             .ToList();
 
     /// <summary>The GEMM suite's cases with results.</summary>
     public static IReadOnlyList<GemmTiming> GemmTimings(IEnumerable<Summary> summaries) =>
         Reports(summaries)
-            .Where(r => r.BenchmarkCase.Descriptor.Type == typeof(GemmBenchmarks))
-            .Select(r => new GemmTiming(Param(r, nameof(GemmBenchmarks.Size)), r.ResultStatistics!.Mean, r.ResultStatistics.StandardError))
+            .Where(r => typeof(GemmBenchmarks).IsAssignableFrom(r.BenchmarkCase.Descriptor.Type))
+            .Select(r => new GemmTiming(Param(r, nameof(GemmBenchmarks.Size)), r.ResultStatistics!.Median, r.ResultStatistics.StandardError,
+                r.BenchmarkCase.Descriptor.Type == typeof(GemmBenchmarksAfter) ? "after" : "before"))
             .ToList();
 
     /// <summary>"Type.Method(params)" of every case that produced no statistics (it failed).</summary>

@@ -46,7 +46,7 @@ public static class Targets
             .Select(be => (be, loop: roofline.FirstOrDefault(l => l.Kind == WorkloadKind.IndependentLoop
                 && l.Suite == be.Suite && l.Width == be.Width && l.Members == be.Members && l.Batch == be.Batch)))
             .Where(p => p.loop is not null)
-            .Select(p => (p.be, ratio: p.loop!.MeanNs / p.be.MeanNs))
+            .Select(p => (p.be, ratio: p.loop!.MedianNs / p.be.MedianNs))
             .ToList();
         Check(rows, VsLoop, ">=", 1.0, loopRatios.Select(p => (Point(p.be), p.ratio)));
         Check(rows, VsLoopSmall, ">=", 2.0, loopRatios.Where(p => p.be.Width < SmallWidthBelow).Select(p => (Point(p.be), p.ratio)));

@@ -20,7 +20,9 @@ public static class BenchmarkConfig
     /// <summary>
     /// The job of <paramref name="profile"/>, in process (libtorch's ~600 MB of native files are neither rebuilt
     /// nor copied per job; torch's thread setting and the grid are seen by the cases). UnrollFactor 1: every
-    /// operation here takes milliseconds, so one call per loop turn costs nothing and keeps iterations short.
+    /// operation here takes from a tenth of a millisecond to hundreds of milliseconds, so one call per loop turn costs
+    /// nothing and keeps iterations short. quick: 1 launch, 2 warmups, 5 iterations of about 100 ms, no overhead
+    /// evaluation, at least one call per iteration.
     /// </summary>
     public static Job JobOf(BenchmarkProfile profile)
     {
@@ -35,6 +37,7 @@ public static class BenchmarkConfig
                 .WithWarmupCount(2)
                 .WithIterationCount(5)
                 .WithIterationTime(TimeInterval.FromMilliseconds(100))
+                .WithMinInvokeCount(1) // a 200 ms step runs once per iteration, not 4 times
                 .WithEvaluateOverhead(false);
         }
         return job.WithId(profile.Name);

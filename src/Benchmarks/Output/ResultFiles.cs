@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EEArtifacts.Benchmarks.Analysis;
+using EEArtifacts.Benchmarks.Profiling;
 
 namespace EEArtifacts.Benchmarks.Output;
 
@@ -12,14 +13,32 @@ public static class ResultFiles
 {
     /// <summary>Columns of roofline.csv.</summary>
     public const string RooflineHeader =
-        "suite,workload,width,members,batch,flops,mean_ns,stderr_ns,achieved_gflops,peak_gemm_gflops,peak_gemm_size,fraction_of_peak,ratio_to_single,rows_per_second";
+        "suite,workload,width,members,batch,flops,median_ns,mean_ns,stderr_ns,achieved_gflops,peak_gemm_gflops,peak_gemm_size,fraction_of_peak,ratio_to_single,rows_per_second";
 
     /// <summary>Columns of gemm.csv.</summary>
-    public const string GemmHeader = "size,flops,mean_ns,stderr_ns,gflops,fraction_of_best";
+    public const string GemmHeader = "when,size,flops,median_ns,stderr_ns,gflops,fraction_of_best";
 
     /// <summary>Columns of memory.csv.</summary>
     public const string MemoryHeader =
         "workload,width,members,batch,params_shared,params_per_member,params_total,param_bytes_shared,param_bytes_per_member,param_bytes_total,params_ratio_to_single,train_peak_bytes,train_forward_live_bytes,inference_peak_bytes";
+
+    /// <summary>Columns of breakdown.csv.</summary>
+    public const string BreakdownHeader = "workload,width,members,step_ms,forward_loss_ms,backward_ms,update_and_rest_ms,inference_ms";
+
+    /// <summary>Columns of layers.csv.</summary>
+    public const string LayersHeader = "variant,width,members,forward_ms,forward_backward_ms";
+
+    /// <summary>breakdown.csv.</summary>
+    public static string BreakdownCsv(IEnumerable<BreakdownRow> rows) => Csv(BreakdownHeader, rows.Select(r => new object[]
+    {
+        r.Kind.ToString(), r.Width, r.Members, r.StepMs, r.ForwardLossMs, r.BackwardMs, r.UpdateAndRestMs, r.InferenceMs,
+    }));
+
+    /// <summary>layers.csv.</summary>
+    public static string LayersCsv(IEnumerable<LayerRow> rows) => Csv(LayersHeader, rows.Select(r => new object[]
+    {
+        r.Variant, r.Width, r.Members, r.ForwardMs, r.ForwardBackwardMs,
+    }));
 
     /// <summary>Columns of targets.csv.</summary>
     public const string TargetsHeader = "target,measured,met,point,threshold,comparison";
@@ -27,7 +46,7 @@ public static class ResultFiles
     /// <summary>roofline.csv.</summary>
     public static string RooflineCsv(IEnumerable<RooflineRow> rows) => Csv(RooflineHeader, rows.Select(r => new object[]
     {
-        r.Suite, r.Kind.ToString(), r.Width, r.Members, r.Batch, r.Flops, r.MeanNs, r.StdErrNs,
+        r.Suite, r.Kind.ToString(), r.Width, r.Members, r.Batch, r.Flops, r.MedianNs, r.MeanNs, r.StdErrNs,
         r.AchievedGflops, r.PeakGflops, r.PeakGemmSize, r.FractionOfPeak, r.RatioToBaseline, r.RowsPerSecond,
     }));
 
@@ -37,7 +56,7 @@ public static class ResultFiles
         double best = Roofline.Best(gemms)?.Gflops ?? double.NaN;
         return Csv(GemmHeader, gemms.Select(g => new object[]
         {
-            g.Size, FlopCount.Gemm(g.Size), g.MeanNs, g.StdErrNs, g.Gflops, g.Gflops / best,
+            g.When, g.Size, FlopCount.Gemm(g.Size), g.MedianNs, g.StdErrNs, g.Gflops, g.Gflops / best,
         }));
     }
 

@@ -52,3 +52,9 @@ public class GemmBenchmarks
     [Benchmark]
     public void Sgemm() => _c!.addmm_(_a!, _b!, beta: 0, alpha: 1);
 }
+
+/// <summary>
+/// The same GEMMs again as the run's last suite: other work on a shared machine comes and goes, and the ceiling
+/// is the best rate seen before or after the ensemble suites.
+/// </summary>
+public class GemmBenchmarksAfter : GemmBenchmarks;

@@ -151,3 +151,24 @@ public class WorkloadTests
         Assert.Equal(0, loss.dim());
     }
 }
+
+/// The layer variants the profiling compares compute the library layer's output.
+public class LayerVariantTests
+{
+    public LayerVariantTests() => Torch.Init();
+
+    [Fact]
+    public void EveryVariantComputesTheLibraryLayer()
+    {
+        var shape = new WorkloadShape(Width: 12, Members: 3, Batch: 5);
+        using var model = new EnsembleMlp(EnsembleWorkload.SpecOf(WorkloadKind.BatchEnsemble, shape) with { SigmaB = 0.7 }, seed: 2);
+        var layer = (BatchEnsembleLinear)model.Layers[1];
+        using var scope = NewDisposeScope();
+        Tensor h = randn(3, 5, 12);
+        Tensor library = EEArtifacts.Benchmarks.Profiling.LayerVariants.Compute("library", layer, h);
+        Torch.Close(EEArtifacts.Benchmarks.Profiling.LayerVariants.Compute("addmm", layer, h), library, 1e-5);
+        Torch.Close(EEArtifacts.Benchmarks.Profiling.LayerVariants.Compute("addcmul", layer, h), library, 1e-5);
+        Assert.Equal(library.shape, EEArtifacts.Benchmarks.Profiling.LayerVariants.Compute("plain", layer, h).shape);
+        Assert.Throws<ArgumentException>(() => EEArtifacts.Benchmarks.Profiling.LayerVariants.Compute("nope", layer, h));
+    }
+}

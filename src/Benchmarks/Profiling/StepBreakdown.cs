@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using EEArtifacts.Benchmarks.Workloads;
+using static TorchSharp.torch;
+
+namespace EEArtifacts.Benchmarks.Profiling;
+
+/// <summary>Where one configuration's training step goes, milliseconds (minimum over interleaved rounds).</summary>
+/// <param name="Kind">The configuration.</param>
+/// <param name="Width">Hidden width N.</param>
+/// <param name="Members">Ensemble size M.</param>
+/// <param name="StepMs">The whole training step (what the suite times).</param>
+/// <param name="ForwardLossMs">Forward pass and member losses with autograd on.</param>
+/// <param name="BackwardMs">Forward, loss and backward, minus <paramref name="ForwardLossMs"/>.</param>
+/// <param name="UpdateAndRestMs">Step minus forward and backward: zeroing gradients, the SGD update, reading the losses.</param>
+/// <param name="InferenceMs">Forward pass without autograd.</param>
+public sealed record BreakdownRow(WorkloadKind Kind, int Width, int Members, double StepMs, double ForwardLossMs, double BackwardMs, double UpdateAndRestMs, double InferenceMs);
+
+/// <summary>
+/// A stopwatch breakdown of the training step into forward+loss, backward and update, for the configurations the
+/// targets concern. Rounds interleave the configurations (so a burst of load from other processes hits them all)
+/// and each part keeps its minimum over rounds: interference only ever adds time.
+/// </summary>
+public static class StepBreakdown
+{
+    /// <summary>The pseudo-benchmark name --filter patterns are matched against.</summary>
+    public const string FilterName = "EEArtifacts.Benchmarks.Profiling.StepBreakdown";
+
+    /// <summary>The configurations broken down.</summary>
+    public static IReadOnlyList<WorkloadKind> Kinds { get; } =
+        [WorkloadKind.SingleNetwork, WorkloadKind.BatchEnsemble, WorkloadKind.BatchEnsembleTiled, WorkloadKind.IndependentVectorized];
+
+    /// <summary>Measures every kind at (<paramref name="width"/>, <paramref name="members"/>).</summary>
+    public static IReadOnlyList<BreakdownRow> Measure(int width, int members, int rounds)
+    {
+        var shape = new WorkloadShape(width, members);
+        var workloads = Kinds.Select(k => EnsembleWorkload.Create(k, shape)).ToList();
+        try
+        {
+            var best = workloads.Select(_ => new double[4] { double.MaxValue, double.MaxValue, double.MaxValue, double.MaxValue }).ToList();
+            foreach (EnsembleWorkload w in workloads)
+            {
+                w.TrainStep(); // warm up: gradients allocated, kernels initialised
+                w.Infer();
+            }
+            for (int r = 0; r < rounds; r++)
+            {
+                for (int i = 0; i < workloads.Count; i++)
+                {
+                    EnsembleWorkload w = workloads[i];
+                    double[] b = best[i];
+                    b[0] = Math.Min(b[0], Time(w.TrainStep));
+                    b[1] = Math.Min(b[1], Time(() =>
+                    {
+                        using Tensor loss = w.ForwardLoss();
+                    }));
+                    b[2] = Math.Min(b[2], Time(() =>
+                    {
+                        using Tensor loss = w.ForwardLoss();
+                        loss.backward();
+                    }));
+                    b[3] = Math.Min(b[3], Time(w.Infer));
+                }
+            }
+            return workloads.Select((w, i) => new BreakdownRow(w.Kind, width, members,
+                best[i][0], best[i][1], best[i][2] - best[i][1], best[i][0] - best[i][2], best[i][3])).ToList();
+        }
+        finally
+        {
+            workloads.ForEach(w => w.Dispose());
+        }
+    }
+
+    /// <summary>Milliseconds one call of <paramref name="action"/> takes.</summary>
+    public static double Time(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+}
