@@ -5,7 +5,7 @@ namespace EmbeddedEnsembles.Models;
 
 /// <summary>
 /// What the training rule needs from an ensemble: its size, member outputs and the two parameter groups.
-/// Implemented by <see cref="EnsembleMlp"/> and <c>EnsembleCnn</c>.
+/// Implemented by <see cref="EnsembleMlp"/> and <see cref="EnsembleCnn"/>.
 /// </summary>
 public interface IEnsembleModel
 {
