@@ -1,0 +1,68 @@
+using EmbeddedEnsembles.Kernels;
+using static TorchSharp.torch;
+
+namespace EmbeddedEnsembles.Model;
+
+// ReLU's kernel rule in closed form (THEORY.md "ReLU in closed form"). Positive homogeneity,
+// phi(v z) = v+ phi(z) + v- phi(-z) and v phi'(v z) = v+ 1{z>0} - v- 1{z<0}, turns every expectation over the law
+// of v into the moments V2, Vp, Vm, Pnz: exact for every law, Gaussian ones included.
+public sealed partial class ReluActivation
+{
+    /// <inheritdoc />
+    public override string KernelRule => "closed form (arc-cosine)";
+
+    /// <summary>
+    /// J1 = E[relu(z) relu(z')] = sqrt(k11 k22)/(2 pi) (sin theta + (pi - theta) cos theta), theta = arccos(rho).
+    /// </summary>
+    public static double J1(PairCovariance k)
+    {
+        double rho = k.Rho;
+        double theta = Math.Acos(rho);
+        double sin = Math.Sqrt(Math.Max(1 - rho * rho, 0));
+        return k.Sd1 * k.Sd2 / (2 * Math.PI) * (sin + (Math.PI - theta) * rho);
+    }
+
+    /// <summary>
+    /// J0 = E[1{z>0} 1{z'>0}] = (pi - theta)/(2 pi). A degenerate pair (a variance exactly 0, so z = 0 and
+    /// phi'(0) = 0 as in <see cref="Derivative"/>) gives 0.
+    /// </summary>
+    public static double J0(PairCovariance k)
+    {
+        if (!(k.Sd1 > 0 && k.Sd2 > 0))
+        {
+            return 0;
+        }
+        return (Math.PI - Math.Acos(k.Rho)) / (2 * Math.PI);
+    }
+
+    /// <summary>V2 J1(k12), V2 J0(k12), Pnz J1(k12).</summary>
+    public override SameMemberMoments SameMemberMoments(ModulationLaw v, PairCovariance k, KernelQuadrature quadrature)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        double j1 = J1(k);
+        return new SameMemberMoments(v.SecondMoment * j1, v.SecondMoment * J0(k), v.NonzeroProbability * j1);
+    }
+
+    /// <summary>
+    /// (Vp^2 + Vm^2) J1(k12) + 2 Vp Vm J1(-k12) and (Vp^2 + Vm^2) J0(k12) - 2 Vp Vm J0(-k12): the sign-flip terms
+    /// carry a law's negative mass.
+    /// </summary>
+    public override CrossMemberMoments CrossMemberMoments(ModulationLaw v, PairCovariance k, KernelQuadrature quadrature)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        double vp = v.PositiveMean, vm = v.NegativeMean;
+        double same = vp * vp + vm * vm, flip = 2 * vp * vm;
+        PairCovariance f = k.Flip();
+        double pp = same * J1(k) + (flip != 0 ? flip * J1(f) : 0);
+        double dd = same * J0(k) - (flip != 0 ? flip * J0(f) : 0);
+        return new CrossMemberMoments(pp, dd);
+    }
+
+    /// <summary>1{z &gt; 0}, matching <see cref="Derivative"/> (0 at 0).</summary>
+    public override Tensor DerivativeTensor(Tensor z)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        using var scope = NewDisposeScope();
+        return z.gt(0).to_type(z.dtype).MoveToOuterDisposeScope();
+    }
+}

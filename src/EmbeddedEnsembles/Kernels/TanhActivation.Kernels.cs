@@ -1,0 +1,15 @@
+using static TorchSharp.torch;
+
+namespace EmbeddedEnsembles.Model;
+
+// tanh has no closed-form kernel: it keeps Activation's Gauss-Hermite rule and only supplies its derivative tensor.
+public sealed partial class TanhActivation
+{
+    /// <summary>1 - tanh(z)^2.</summary>
+    public override Tensor DerivativeTensor(Tensor z)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        using var scope = NewDisposeScope();
+        return z.tanh().square().neg().add(1).MoveToOuterDisposeScope();
+    }
+}
