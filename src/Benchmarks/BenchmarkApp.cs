@@ -27,7 +27,7 @@ public static class BenchmarkApp
 {
     /// <summary>The suites in run order: the GEMM ceiling first, then the ensemble questions.</summary>
     public static IReadOnlyList<Type> SuiteTypes { get; } =
-        [typeof(GemmBenchmarks), typeof(TrainingStepBenchmarks), typeof(InferenceBenchmarks), typeof(GemmBenchmarksAfter)];
+        [typeof(GemmBenchmarks), typeof(TrainingStepBenchmarks), typeof(InferenceBenchmarks), typeof(GemmBenchmarksAfter), typeof(KernelBenchmarks)];
 
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 a failure while running, 2 bad arguments).</summary>
     public static int Run(string[] args)

@@ -5,7 +5,12 @@ using static TorchSharp.torch;
 
 namespace EEArtifacts.Benchmarks.Tests.Memory;
 
+/// Resident-set measurements must not overlap with other tests' allocations.
+[CollectionDefinition(nameof(NativeMemory), DisableParallelization = true)]
+public sealed class NativeMemory;
+
 /// The native memory measurement sees tensor storage that managed diagnostics cannot.
+[Collection(nameof(NativeMemory))]
 public class NativeMemoryProbeTests
 {
     public NativeMemoryProbeTests() => Torch.Init();

@@ -61,3 +61,26 @@ public class SuiteSetupTests
         Assert.Equal(BenchmarkGrid.Current.GemmSizes, GemmBenchmarks.Sizes);
     }
 }
+
+/// The kernel suite's setup.
+public class KernelSuiteTests
+{
+    public KernelSuiteTests() => Torch.Init();
+
+    [Fact]
+    public void InputsLieOnTheSphereAndTheKernelsAreNByN()
+    {
+        double[,] x = KernelBenchmarks.Inputs(5);
+        Assert.Equal(5, x.GetLength(0));
+        Assert.Equal(KernelBenchmarks.InputDim, x.GetLength(1));
+        for (int i = 0; i < 5; i++)
+        {
+            double norm = Enumerable.Range(0, KernelBenchmarks.InputDim).Sum(j => x[i, j] * x[i, j]);
+            Assert.Equal(KernelBenchmarks.InputDim, norm, 9);
+        }
+        var suite = new KernelBenchmarks { Points = 5, Width = 32 };
+        suite.Setup();
+        Assert.Equal(5, suite.AnalyticRelu().Points);
+        Assert.Equal(5, suite.AnalyticErfQuadrature().NngpSame.GetLength(1));
+    }
+}
