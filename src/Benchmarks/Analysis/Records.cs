@@ -92,4 +92,7 @@ public sealed record MemoryRow(
 /// <param name="Threshold">The threshold it is compared with.</param>
 /// <param name="Comparison">"&lt;=" or "&gt;=".</param>
 /// <param name="Met">Whether the value satisfies the threshold (on "all": whether every point does).</param>
-public sealed record TargetRow(string Target, string Point, double Measured, double Threshold, string Comparison, bool Met);
+/// <param name="Source">Where the times come from: <see cref="Targets.BenchmarkDotNetSource"/> (medians of the suites),
+/// <see cref="Targets.InterleavedSource"/> (minima of the interleaved step breakdown) or <see cref="Targets.ParameterSource"/>.</param>
+public sealed record TargetRow(string Target, string Point, double Measured, double Threshold, string Comparison, bool Met,
+    string Source = Targets.BenchmarkDotNetSource);

@@ -25,20 +25,32 @@ public static class Targets
     /// <summary>The same for BatchEnsemble fed M*B distinct rows.</summary>
     public const string TiledGemmFraction = "be_tiled_train_fraction_of_gemm_rate_w>=512";
 
+    /// <summary>Source of timing targets computed from the BenchmarkDotNet suites (medians).</summary>
+    public const string BenchmarkDotNetSource = "benchmarkdotnet_median";
+    /// <summary>Source of timing targets computed from the interleaved step breakdown (minima).</summary>
+    public const string InterleavedSource = "interleaved_min";
+    /// <summary>Source of the parameter target.</summary>
+    public const string ParameterSource = "parameter_count";
+
     /// <summary>Widths below this count as "small" for <see cref="VsLoopSmall"/>.</summary>
     public const int SmallWidthBelow = 256;
 
-    /// <summary>Evaluates every target on the given measurements.</summary>
-    public static IReadOnlyList<TargetRow> Evaluate(IReadOnlyList<RooflineRow> roofline, IReadOnlyList<MemoryRow> memory)
+    /// <summary>
+    /// Evaluates every target: the timing targets on <paramref name="roofline"/> (labelled <paramref name="source"/>),
+    /// the parameter target on <paramref name="memory"/> unless it is null.
+    /// </summary>
+    public static IReadOnlyList<TargetRow> Evaluate(IReadOnlyList<RooflineRow> roofline, IReadOnlyList<MemoryRow>? memory,
+        string source = BenchmarkDotNetSource)
     {
         ArgumentNullException.ThrowIfNull(roofline);
-        ArgumentNullException.ThrowIfNull(memory);
         var rows = new List<TargetRow>();
+        void Check(string target, string comparison, double threshold, IEnumerable<(string Point, double Value)> points) =>
+            Targets.Check(rows, target, comparison, threshold, points, source);
 
-        Check(rows, TrainVsSingle, "<=", 1.10, roofline
+        Check(TrainVsSingle, "<=", 1.10, roofline
             .Where(r => r.Suite == SuiteNames.TrainingStep && r.Kind == WorkloadKind.BatchEnsemble && r.Width >= 256)
             .Select(r => (Point(r), r.RatioToBaseline)));
-        Check(rows, TiledTrainVsSingle, "<=", 1.10, roofline
+        Check(TiledTrainVsSingle, "<=", 1.10, roofline
             .Where(r => r.Suite == SuiteNames.TrainingStep && r.Kind == WorkloadKind.BatchEnsembleTiled && r.Width >= 256)
             .Select(r => (Point(r), r.RatioToBaseline)));
 
@@ -48,17 +60,20 @@ public static class Targets
             .Where(p => p.loop is not null)
             .Select(p => (p.be, ratio: p.loop!.MedianNs / p.be.MedianNs))
             .ToList();
-        Check(rows, VsLoop, ">=", 1.0, loopRatios.Select(p => (Point(p.be), p.ratio)));
-        Check(rows, VsLoopSmall, ">=", 2.0, loopRatios.Where(p => p.be.Width < SmallWidthBelow).Select(p => (Point(p.be), p.ratio)));
+        Check(VsLoop, ">=", 1.0, loopRatios.Select(p => (Point(p.be), p.ratio)));
+        Check(VsLoopSmall, ">=", 2.0, loopRatios.Where(p => p.be.Width < SmallWidthBelow).Select(p => (Point(p.be), p.ratio)));
 
-        Check(rows, Params, "<=", 1.10, memory
-            .Where(m => m.Kind == WorkloadKind.BatchEnsemble && m.Members <= 16 && m.Width >= 256)
-            .Select(m => ($"params width={m.Width} M={m.Members}", m.ParamsRatioToSingle)));
+        if (memory is not null)
+        {
+            Targets.Check(rows, Params, "<=", 1.10, memory
+                .Where(m => m.Kind == WorkloadKind.BatchEnsemble && m.Members <= 16 && m.Width >= 256)
+                .Select(m => ($"params width={m.Width} M={m.Members}", m.ParamsRatioToSingle)), ParameterSource);
+        }
 
-        Check(rows, GemmFraction, ">=", 0.6, roofline
+        Check(GemmFraction, ">=", 0.6, roofline
             .Where(r => r.Suite == SuiteNames.TrainingStep && r.Kind == WorkloadKind.BatchEnsemble && r.Width >= 512)
             .Select(r => (Point(r), r.FractionOfPeak)));
-        Check(rows, TiledGemmFraction, ">=", 0.6, roofline
+        Check(TiledGemmFraction, ">=", 0.6, roofline
             .Where(r => r.Suite == SuiteNames.TrainingStep && r.Kind == WorkloadKind.BatchEnsembleTiled && r.Width >= 512)
             .Select(r => (Point(r), r.FractionOfPeak)));
         return rows;
@@ -68,23 +83,23 @@ public static class Targets
         string.Create(CultureInfo.InvariantCulture, $"{r.Suite} width={r.Width} M={r.Members}");
 
     private static void Check(List<TargetRow> rows, string target, string comparison, double threshold,
-        IEnumerable<(string Point, double Value)> points)
+        IEnumerable<(string Point, double Value)> points, string source)
     {
         bool upper = comparison == "<=";
         var list = points.ToList();
         foreach ((string point, double value) in list)
         {
-            rows.Add(new TargetRow(target, point, value, threshold, comparison, Satisfies(value, threshold, upper)));
+            rows.Add(new TargetRow(target, point, value, threshold, comparison, Satisfies(value, threshold, upper), source));
         }
         if (list.Count == 0)
         {
-            rows.Add(new TargetRow(target, "all", double.NaN, threshold, comparison, false));
+            rows.Add(new TargetRow(target, "all", double.NaN, threshold, comparison, false, source));
             return;
         }
         // The worst point: the largest value for an upper bound, the smallest for a lower bound (NaN is worst).
         double worst = list.Any(p => double.IsNaN(p.Value)) ? double.NaN
             : upper ? list.Max(p => p.Value) : list.Min(p => p.Value);
-        rows.Add(new TargetRow(target, "all", worst, threshold, comparison, list.All(p => Satisfies(p.Value, threshold, upper))));
+        rows.Add(new TargetRow(target, "all", worst, threshold, comparison, list.All(p => Satisfies(p.Value, threshold, upper)), source));
     }
 
     private static bool Satisfies(double value, double threshold, bool upper) =>

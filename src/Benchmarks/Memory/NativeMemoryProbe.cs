@@ -14,6 +14,9 @@ namespace EEArtifacts.Benchmarks.Memory;
 /// <item><see cref="MeasurePeak"/> resets the kernel's high-water mark (write 5 to /proc/self/clear_refs; VmHWM
 /// becomes the current VmRSS), runs the action, and returns VmHWM - VmRSS(before): the peak native bytes the
 /// action added above the resting state, sampled by the kernel on every page fault, not by us at chosen points.</item>
+/// <item>Before each measurement a full garbage collection and glibc malloc_trim(0) return the free memory malloc
+/// still holds (kept from before the thresholds were fixed, or from blocks under them) to the kernel, so memory a
+/// step reuses is faulted in again and counted.</item>
 /// <item><see cref="MallocInUseBytes"/> (glibc mallinfo2: bytes in use in all arenas plus mmapped blocks) gives the
 /// live bytes at a chosen point, e.g. after the forward pass.</item>
 /// </list>
@@ -102,11 +105,14 @@ public static class NativeMemoryProbe
         return lives[lives.Count / 2];
     }
 
+    // Full GC, then malloc_trim(0): free memory that malloc still holds from before the thresholds were fixed (or
+    // from small blocks) is handed back, so a step that reuses it faults its pages in again and is counted.
     private static void Settle()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        _ = malloc_trim(0);
     }
 
     private static long ReadStatus(string key)
@@ -149,6 +155,9 @@ public static class NativeMemoryProbe
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int param, int value);
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
 
     [DllImport("libc", EntryPoint = "mallinfo2")]
     private static extern MallInfo2 mallinfo2();

@@ -41,7 +41,7 @@ public static class ResultFiles
     }));
 
     /// <summary>Columns of targets.csv.</summary>
-    public const string TargetsHeader = "target,measured,met,point,threshold,comparison";
+    public const string TargetsHeader = "target,measured,met,source,point,threshold,comparison";
 
     /// <summary>roofline.csv.</summary>
     public static string RooflineCsv(IEnumerable<RooflineRow> rows) => Csv(RooflineHeader, rows.Select(r => new object[]
@@ -71,7 +71,7 @@ public static class ResultFiles
     /// <summary>targets.csv: one row per point and a summary row ("all") per target.</summary>
     public static string TargetsCsv(IEnumerable<TargetRow> rows) => Csv(TargetsHeader, rows.Select(t => new object[]
     {
-        t.Target, t.Measured, t.Met ? "true" : "false", t.Point, t.Threshold, t.Comparison,
+        t.Target, t.Measured, t.Met ? "true" : "false", t.Source, t.Point, t.Threshold, t.Comparison,
     }));
 
     /// <summary>targets.md: the summary table (target, measured, met), then every point.</summary>
@@ -79,15 +79,15 @@ public static class ResultFiles
     {
         var sb = new StringBuilder();
         sb.Append("# Performance targets\n\n").Append(provenanceLine).Append("\n\n");
-        sb.Append("| target | measured (worst point) | met |\n|---|---:|:---:|\n");
+        sb.Append("| target | source | measured (worst point) | met |\n|---|---|---:|:---:|\n");
         foreach (TargetRow t in rows.Where(r => r.Point == "all"))
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target.Replace("|", "\\|", StringComparison.Ordinal)} ({t.Comparison} {Format(t.Threshold)}) | {Short(t.Measured)} | {(t.Met ? "yes" : "NO")} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target} ({t.Comparison} {Format(t.Threshold)}) | {t.Source} | {Short(t.Measured)} | {(t.Met ? "yes" : "NO")} |\n");
         }
-        sb.Append("\n## Every point\n\n| target | point | measured | met |\n|---|---|---:|:---:|\n");
+        sb.Append("\n## Every point\n\n| target | source | point | measured | met |\n|---|---|---|---:|:---:|\n");
         foreach (TargetRow t in rows.Where(r => r.Point != "all"))
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target} | {t.Point} | {Short(t.Measured)} | {(t.Met ? "yes" : "NO")} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target} | {t.Source} | {t.Point} | {Short(t.Measured)} | {(t.Met ? "yes" : "NO")} |\n");
         }
         return sb.ToString();
     }

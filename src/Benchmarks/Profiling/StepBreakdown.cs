@@ -9,7 +9,7 @@ namespace EEArtifacts.Benchmarks.Profiling;
 /// <param name="Width">Hidden width N.</param>
 /// <param name="Members">Ensemble size M.</param>
 /// <param name="StepMs">The whole training step (what the suite times).</param>
-/// <param name="ForwardLossMs">Forward pass and member losses with autograd on.</param>
+/// <param name="ForwardLossMs">Forward pass and member losses with autograd on (NaN for the loop, which steps its networks one by one).</param>
 /// <param name="BackwardMs">Forward, loss and backward, minus <paramref name="ForwardLossMs"/>.</param>
 /// <param name="UpdateAndRestMs">Step minus forward and backward: zeroing gradients, the SGD update, reading the losses.</param>
 /// <param name="InferenceMs">Forward pass without autograd.</param>
@@ -27,7 +27,7 @@ public static class StepBreakdown
 
     /// <summary>The configurations broken down.</summary>
     public static IReadOnlyList<WorkloadKind> Kinds { get; } =
-        [WorkloadKind.SingleNetwork, WorkloadKind.BatchEnsemble, WorkloadKind.BatchEnsembleTiled, WorkloadKind.IndependentVectorized];
+        [WorkloadKind.SingleNetwork, WorkloadKind.BatchEnsemble, WorkloadKind.BatchEnsembleTiled, WorkloadKind.IndependentVectorized, WorkloadKind.IndependentLoop];
 
     /// <summary>Measures every kind at (<paramref name="width"/>, <paramref name="members"/>).</summary>
     public static IReadOnlyList<BreakdownRow> Measure(int width, int members, int rounds)
@@ -49,6 +49,12 @@ public static class StepBreakdown
                     EnsembleWorkload w = workloads[i];
                     double[] b = best[i];
                     b[0] = Math.Min(b[0], Time(w.TrainStep));
+                    b[3] = Math.Min(b[3], Time(w.Infer));
+                    if (w.Kind == WorkloadKind.IndependentLoop)
+                    {
+                        b[1] = b[2] = double.NaN;
+                        continue;
+                    }
                     b[1] = Math.Min(b[1], Time(() =>
                     {
                         using Tensor loss = w.ForwardLoss();
@@ -58,7 +64,6 @@ public static class StepBreakdown
                         using Tensor loss = w.ForwardLoss();
                         loss.backward();
                     }));
-                    b[3] = Math.Min(b[3], Time(w.Infer));
                 }
             }
             return workloads.Select((w, i) => new BreakdownRow(w.Kind, width, members,
@@ -68,6 +73,20 @@ public static class StepBreakdown
         {
             workloads.ForEach(w => w.Dispose());
         }
+    }
+
+    /// <summary>The breakdown's whole steps and inference passes as timings (the interleaved minima), for the targets.</summary>
+    public static IReadOnlyList<Analysis.StepTiming> AsTimings(IEnumerable<BreakdownRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var timings = new List<Analysis.StepTiming>();
+        foreach (BreakdownRow r in rows)
+        {
+            int batch = new WorkloadShape(r.Width, r.Members).Batch;
+            timings.Add(Analysis.StepTiming.Exact(Analysis.SuiteNames.TrainingStep, r.Kind, r.Width, r.Members, batch, r.StepMs * 1e6));
+            timings.Add(Analysis.StepTiming.Exact(Analysis.SuiteNames.Inference, r.Kind, r.Width, r.Members, batch, r.InferenceMs * 1e6));
+        }
+        return timings;
     }
 
     /// <summary>Milliseconds one call of <paramref name="action"/> takes.</summary>

@@ -123,6 +123,25 @@ public class PostProcessingTests
     }
 
     [Fact]
+    public void TheInterleavedSourceChecksTheTimingTargetsOnly()
+    {
+        var breakdown = new[]
+        {
+            new EEArtifacts.Benchmarks.Profiling.BreakdownRow(WorkloadKind.SingleNetwork, 256, 4, 10, 3, 6, 1, 4),
+            new EEArtifacts.Benchmarks.Profiling.BreakdownRow(WorkloadKind.BatchEnsemble, 256, 4, 10.5, 3, 6.5, 1, 4.2),
+            new EEArtifacts.Benchmarks.Profiling.BreakdownRow(WorkloadKind.IndependentLoop, 256, 4, 40, double.NaN, double.NaN, double.NaN, 9),
+        };
+        var timings = EEArtifacts.Benchmarks.Profiling.StepBreakdown.AsTimings(breakdown);
+        Assert.Equal(6, timings.Count);
+        Assert.Equal(10.5e6, timings.Single(t => t.Kind == WorkloadKind.BatchEnsemble && t.Suite == SuiteNames.TrainingStep).MedianNs);
+        var targets = Targets.Evaluate(Roofline.Compute(timings, Gemms), null, Targets.InterleavedSource);
+        Assert.All(targets, t => Assert.Equal(Targets.InterleavedSource, t.Source));
+        Assert.DoesNotContain(targets, t => t.Target == Targets.Params);
+        Assert.Equal(1.05, targets.Single(t => t.Target == Targets.TrainVsSingle && t.Point == "all").Measured, 12);
+        Assert.Equal(9 / 4.2, targets.Single(t => t.Target == Targets.VsLoop && t.Point == "inference width=256 M=4").Measured, 12);
+    }
+
+    [Fact]
     public void ATargetWithoutMeasurementsIsNaNAndNotMet()
     {
         var targets = Targets.Evaluate([], []);
@@ -144,7 +163,7 @@ public class PostProcessingTests
         Assert.Equal(string.Empty, lines[^1]); // ends with \n
 
         string targets = ResultFiles.TargetsCsv([new TargetRow("t", "all", 1.25, 1.1, "<=", false)]);
-        Assert.Equal("target,measured,met,point,threshold,comparison\nt,1.25,false,all,1.1,<=\n", targets);
+        Assert.Equal("target,measured,met,source,point,threshold,comparison\nt,1.25,false,benchmarkdotnet_median,all,1.1,<=\n", targets);
         Assert.Equal(0.1.ToString("R", CultureInfo.InvariantCulture), ResultFiles.Format(0.1));
         Assert.Throws<ArgumentException>(() => ResultFiles.Format("a,b"));
     }
@@ -162,8 +181,8 @@ public class PostProcessingTests
     public void TargetsMarkdownHasTheSummaryTableFirst()
     {
         string md = ResultFiles.TargetsMarkdown([new TargetRow("a", "all", 1.05, 1.1, "<=", true), new TargetRow("a", "p", 1.05, 1.1, "<=", true)], "prov");
-        Assert.Contains("| target | measured (worst point) | met |", md, StringComparison.Ordinal);
-        Assert.Contains("| a (<= 1.1) | 1.05 | yes |", md, StringComparison.Ordinal);
-        Assert.Contains("| a | p | 1.05 | yes |", md, StringComparison.Ordinal);
+        Assert.Contains("| target | source | measured (worst point) | met |", md, StringComparison.Ordinal);
+        Assert.Contains("| a (<= 1.1) | benchmarkdotnet_median | 1.05 | yes |", md, StringComparison.Ordinal);
+        Assert.Contains("| a | benchmarkdotnet_median | p | 1.05 | yes |", md, StringComparison.Ordinal);
     }
 }
