@@ -99,9 +99,11 @@ public static class BenchmarkApp
         // The stopwatch breakdowns run before the memory measurement (which changes malloc's behaviour for good).
         IReadOnlyList<BreakdownRow> breakdown = [];
         IReadOnlyList<LayerRow> layers = [];
+        IReadOnlyList<GemmTiming> gemmMinima = [];
         if (Matches(options.Filters, StepBreakdown.FilterName))
         {
-            int rounds = options.Profile.ShortJobs ? 5 : 20;
+            int rounds = options.Profile.ShortJobs ? 7 : 20;
+            gemmMinima = StepBreakdown.GemmMinima(options.Profile.GemmSizes, 3 * rounds);
             breakdown = options.Profile.Widths.SelectMany(w => options.Profile.Members.SelectMany(m => StepBreakdown.Measure(w, m, rounds))).ToList();
             layers = options.Profile.Widths.SelectMany(w => options.Profile.Members.SelectMany(m => LayerVariants.Measure(w, m, 2 * rounds))).ToList();
             Console.WriteLine($"ee-benchmarks: step breakdown of {breakdown.Count} and layer variants of {layers.Count} cases done");
@@ -121,13 +123,13 @@ public static class BenchmarkApp
         phases["memory_s"] = Math.Round(phase.Elapsed.TotalSeconds, 1);
         // The timing targets twice: on the suites' medians and on the interleaved breakdown's minima (a cross-check
         // that load from other processes cannot skew in one configuration's favour).
-        IReadOnlyList<RooflineRow> interleaved = Roofline.Compute(StepBreakdown.AsTimings(breakdown), gemms);
+        IReadOnlyList<RooflineRow> interleaved = Roofline.Compute(StepBreakdown.AsTimings(breakdown), gemmMinima);
         IReadOnlyList<TargetRow> targets = [.. Targets.Evaluate(roofline, memory.Count > 0 ? memory : null),
             .. breakdown.Count > 0 ? Targets.Evaluate(interleaved, null, Targets.InterleavedSource) : []];
 
         string dir = options.OutputDirectory;
         ResultFiles.WriteAtomically(Path.Combine(dir, "roofline.csv"), ResultFiles.RooflineCsv(roofline));
-        ResultFiles.WriteAtomically(Path.Combine(dir, "gemm.csv"), ResultFiles.GemmCsv(gemms));
+        ResultFiles.WriteAtomically(Path.Combine(dir, "gemm.csv"), ResultFiles.GemmCsv([.. gemms, .. gemmMinima]));
         if (memory.Count > 0)
         {
             ResultFiles.WriteAtomically(Path.Combine(dir, "memory.csv"), ResultFiles.MemoryCsv(memory));

@@ -89,6 +89,29 @@ public static class StepBreakdown
         return timings;
     }
 
+    /// <summary>
+    /// The GEMM ceiling measured the same way as the breakdown: the fastest of <paramref name="repeats"/> in-place
+    /// n x n products per size (When = "breakdown_min"), so the interleaved roofline compares minima with a minimum.
+    /// </summary>
+    public static IReadOnlyList<Analysis.GemmTiming> GemmMinima(IEnumerable<int> sizes, int repeats)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        var result = new List<Analysis.GemmTiming>();
+        foreach (int n in sizes)
+        {
+            using var g = new Generator(7);
+            using Tensor a = randn([n, n], generator: g), b = randn([n, n], generator: g), c = zeros([n, n]);
+            c.addmm_(a, b, beta: 0, alpha: 1);
+            double best = double.MaxValue;
+            for (int r = 0; r < repeats; r++)
+            {
+                best = Math.Min(best, Time(() => c.addmm_(a, b, beta: 0, alpha: 1)));
+            }
+            result.Add(new Analysis.GemmTiming(n, best * 1e6, 0, "breakdown_min"));
+        }
+        return result;
+    }
+
     /// <summary>Milliseconds one call of <paramref name="action"/> takes.</summary>
     public static double Time(Action action)
     {

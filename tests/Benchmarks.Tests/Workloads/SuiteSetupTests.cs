@@ -84,3 +84,28 @@ public class KernelSuiteTests
         Assert.Equal(5, suite.AnalyticErfQuadrature().NngpSame.GetLength(1));
     }
 }
+
+/// The stopwatch profiling's own bookkeeping.
+public class ProfilingTests
+{
+    public ProfilingTests() => Torch.Init();
+
+    [Fact]
+    public void BreakdownCoversEveryKindAndLeavesTheLoopsPartsOpen()
+    {
+        var rows = EEArtifacts.Benchmarks.Profiling.StepBreakdown.Measure(width: 8, members: 2, rounds: 1);
+        Assert.Equal(EEArtifacts.Benchmarks.Profiling.StepBreakdown.Kinds, rows.Select(r => r.Kind));
+        Assert.All(rows, r => Assert.True(r.StepMs > 0 && r.InferenceMs > 0));
+        var loop = rows.Single(r => r.Kind == WorkloadKind.IndependentLoop);
+        Assert.True(double.IsNaN(loop.ForwardLossMs) && double.IsNaN(loop.BackwardMs));
+        Assert.All(rows.Where(r => r.Kind != WorkloadKind.IndependentLoop), r => Assert.True(r.ForwardLossMs > 0));
+    }
+
+    [Fact]
+    public void GemmMinimaAreLabelledAndPositive()
+    {
+        var gemms = EEArtifacts.Benchmarks.Profiling.StepBreakdown.GemmMinima([16, 32], repeats: 2);
+        Assert.Equal([16, 32], gemms.Select(g => g.Size));
+        Assert.All(gemms, g => Assert.True(g.MedianNs > 0 && g.When == "breakdown_min"));
+    }
+}
