@@ -29,6 +29,8 @@ public static class BenchmarkApp
     public static IReadOnlyList<Type> SuiteTypes { get; } =
         [typeof(GemmBenchmarks), typeof(TrainingStepBenchmarks), typeof(InferenceBenchmarks), typeof(GemmBenchmarksAfter), typeof(KernelBenchmarks)];
 
+    private static (string Value, bool FromCaller) OmpWaitPolicy { get; set; } = ("unset", false);
+
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 a failure while running, 2 bad arguments).</summary>
     public static int Run(string[] args)
     {
@@ -49,6 +51,8 @@ public static class BenchmarkApp
             return 2;
         }
 
+        // Before libtorch (and its OpenMP runtime) loads: see OpenMpPolicy.
+        OmpWaitPolicy = OpenMpPolicy.EnsurePassiveUnlessSet();
         RuntimeInfo runtime;
         try
         {
@@ -68,7 +72,12 @@ public static class BenchmarkApp
         DateTime started = DateTime.UtcNow;
         string loadBefore = LoadAverage();
         BenchmarkGrid.Current = options.Profile;
-        Console.WriteLine($"ee-benchmarks: profile {options.Profile.Name}, {runtime.Threads} torch threads, device {runtime.DeviceName}, out {options.OutputDirectory}");
+        Console.WriteLine($"ee-benchmarks: profile {options.Profile.Name}, {runtime.Threads} torch threads, device {runtime.DeviceName}, {OpenMpPolicy.Variable}={OmpWaitPolicy.Value}, out {options.OutputDirectory}");
+        if (LoadAverageOneMinute() is double load && load > Environment.ProcessorCount)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ee-benchmarks: warning: load average {load:F1} on {Environment.ProcessorCount} cores before the run: other work will inflate and scatter the times (recorded in run.json)"));
+        }
 
         var phases = new Dictionary<string, double>();
         var phase = Stopwatch.StartNew();
@@ -212,6 +221,8 @@ public static class BenchmarkApp
             ["threads_torch"] = runtime.Threads,
             ["threads_seen_in_benchmarks"] = ThreadCheck.Observed,
             ["cores"] = Environment.ProcessorCount,
+            ["omp_wait_policy"] = OmpWaitPolicy.Value,
+            ["omp_wait_policy_set_by"] = OmpWaitPolicy.FromCaller ? "caller" : "ee-benchmarks",
             ["torchsharp"] = runtime.TorchSharpVersion,
             ["libtorch"] = torch.__version__,
             ["benchmarkdotnet"] = typeof(BenchmarkRunner).Assembly.GetName().Version?.ToString(),
@@ -260,6 +271,9 @@ public static class BenchmarkApp
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"target {t.Target} [{t.Source}]: {t.Measured:F3} {t.Comparison} {t.Threshold} -> {(t.Met ? "met" : "NOT met")}"));
         }
     }
+
+    private static double? LoadAverageOneMinute() =>
+        double.TryParse(LoadAverage().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
 
     private static string LoadAverage()
     {

@@ -65,3 +65,25 @@ public class BenchmarkOptionsTests
         Assert.Contains("InProcess", job.Infrastructure.Toolchain!.GetType().Name, StringComparison.Ordinal);
     }
 }
+
+public class OpenMpPolicyTests
+{
+    [Fact]
+    public void SetsTheNativeEnvironmentThatNativeLibrariesRead()
+    {
+        OpenMpPolicy.Set("EE_BENCH_TEST_VARIABLE", "x1");
+        Assert.Equal("x1", OpenMpPolicy.Get("EE_BENCH_TEST_VARIABLE"));
+        Assert.Equal("x1", Environment.GetEnvironmentVariable("EE_BENCH_TEST_VARIABLE"));
+        Assert.Null(OpenMpPolicy.Get("EE_BENCH_TEST_VARIABLE_NEVER_SET"));
+    }
+
+    [Fact]
+    public void KeepsAPolicyTheCallerChose()
+    {
+        string? before = OpenMpPolicy.Get(OpenMpPolicy.Variable);
+        (string value, bool fromCaller) = OpenMpPolicy.EnsurePassiveUnlessSet();
+        Assert.Equal(string.IsNullOrEmpty(before) ? "PASSIVE" : before, value);
+        Assert.Equal(!string.IsNullOrEmpty(before), fromCaller);
+        Assert.Equal(value, OpenMpPolicy.Get(OpenMpPolicy.Variable));
+    }
+}
