@@ -11,6 +11,12 @@ public abstract partial class Activation
     /// <summary>How this activation's kernels are computed, for reports ("closed form", "gauss-hermite").</summary>
     public virtual string KernelRule => "gauss-hermite";
 
+    /// <summary>phi(z) as the quadrature rules evaluate it: <see cref="Value"/> unless an activation supplies a faster, equally accurate version.</summary>
+    protected internal virtual double KernelValue(double z) => Value(z);
+
+    /// <summary>phi'(z) as the quadrature rules evaluate it: <see cref="Derivative"/> unless overridden.</summary>
+    protected internal virtual double KernelDerivative(double z) => Derivative(z);
+
     /// <summary>
     /// Same-member moments for one modulation v shared by both inputs, over the Gaussian pair <paramref name="k"/>:
     /// E_v E[phi(vz) phi(vz')], E_v E[v^2 phi'(vz) phi'(vz')], E_v E[phi'(vz) phi'(vz') z z'].

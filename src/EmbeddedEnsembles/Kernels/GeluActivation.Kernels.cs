@@ -1,10 +1,19 @@
+using EmbeddedEnsembles.Kernels;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Model;
 
-// GELU has no closed-form kernel here: it keeps Activation's Gauss-Hermite rule and only supplies its derivative tensor.
+// GELU has no closed-form kernel: it keeps Activation's quadrature rule. Quadrature evaluates phi millions of times,
+// and the exact Phi (erf series / continued fraction) is slow, so the rule reads Phi from a quintic Hermite table
+// (values, first and second derivatives from the exact Phi at spacing 1/32 on [-10, 10]; interpolation error below
+// 1e-12, checked in the tests).
 public sealed partial class GeluActivation
 {
+    private const double TableStart = -10;
+    private const double TableStep = 1.0 / 32;
+    private const int TableIntervals = 640;
+    private static readonly double[] CdfTable = BuildTable();
+
     /// <summary>Phi(z) + z phi_N(z), the derivative of the exact (erf-based) GELU.</summary>
     public override Tensor DerivativeTensor(Tensor z)
     {
@@ -13,5 +22,51 @@ public sealed partial class GeluActivation
         Tensor cdf = special.erf(z.mul(1 / Math.Sqrt(2))).add(1).mul(0.5);
         Tensor pdf = z.square().mul(-0.5).exp().mul(1 / Math.Sqrt(2 * Math.PI));
         return cdf.add(z.mul(pdf)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected internal override double KernelValue(double z) => z * FastCdf(z);
+
+    /// <inheritdoc />
+    protected internal override double KernelDerivative(double z) => FastCdf(z) + z * Pdf(z);
+
+    /// <summary>The standard normal CDF as GELU's kernel rule evaluates it: from the table (exact limits 0 and 1 beyond +-10, where the error is below 1e-23).</summary>
+    public static double FastCdf(double z)
+    {
+        if (z <= TableStart)
+        {
+            return 0;
+        }
+        double u = (z - TableStart) / TableStep;
+        if (u >= TableIntervals)
+        {
+            return 1;
+        }
+        int i = (int)u;
+        double t = u - i, t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
+        double x0 = TableStart + i * TableStep, x1 = x0 + TableStep;
+        double p0 = Pdf(x0), p1 = Pdf(x1);
+        double h = TableStep;
+        // Quintic Hermite basis on [0, 1]: value, first and second derivative at both ends.
+        double h0 = 1 - 10 * t3 + 15 * t4 - 6 * t5;
+        double h1 = t - 6 * t3 + 8 * t4 - 3 * t5;
+        double h2 = 0.5 * (t2 - 3 * t3 + 3 * t4 - t5);
+        double h3 = 0.5 * (t3 - 2 * t4 + t5);
+        double h4 = -4 * t3 + 7 * t4 - 3 * t5;
+        double h5 = 10 * t3 - 15 * t4 + 6 * t5;
+        return CdfTable[i] * h0 + h * p0 * h1 + h * h * (-x0 * p0) * h2
+            + h * h * (-x1 * p1) * h3 + h * p1 * h4 + CdfTable[i + 1] * h5;
+    }
+
+    private static double Pdf(double z) => Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI);
+
+    private static double[] BuildTable()
+    {
+        var table = new double[TableIntervals + 1];
+        for (int i = 0; i <= TableIntervals; i++)
+        {
+            table[i] = GaussLaw.NormalCdf(TableStart + i * TableStep);
+        }
+        return table;
     }
 }

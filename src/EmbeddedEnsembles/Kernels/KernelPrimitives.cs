@@ -52,15 +52,18 @@ public readonly record struct SameMemberMoments(double PhiPhi, double DerivDeriv
 public readonly record struct CrossMemberMoments(double PhiPhi, double DerivDeriv);
 
 /// <summary>
-/// Quadrature orders of the analytic kernels: <paramref name="PairOrder"/> Gauss-Hermite nodes per axis of the 2-D
-/// rule over a Gaussian pair (activations without a closed form: tanh, GELU), and <paramref name="LawOrder"/> nodes
-/// for Gaussian modulation laws (discrete laws use their exact atoms). The defaults give about 1e-8 relative
-/// accuracy on erf (checked against its closed form) for pre-activation variances up to about 10.
+/// Quadrature settings of the analytic kernels for activations without a closed form (tanh, GELU) and for Gaussian
+/// modulation laws. Each one-dimensional Gaussian integral uses Gauss-Hermite with <paramref name="PairOrder"/> nodes
+/// when the integrand is smooth on the scale of the Gaussian, and otherwise a composite Gauss-Legendre rule refined
+/// around the activation's transition (large pre-activation variance or large |v|; see <see cref="QuadratureKernelRule"/>).
+/// Gaussian laws with mass near v = 0 use a composite rule in v; <paramref name="LawOrder"/> is the Gauss-Hermite order
+/// for those without (|mu| &gt; 7 s). Discrete laws use their exact atoms. Checked against erf's closed form (to about
+/// 1e-6 absolute) and against brute Monte Carlo of the moments (within 3 standard errors of 2e-4).
 /// </summary>
-/// <param name="PairOrder">Nodes per axis of the pair rule (1..200).</param>
-/// <param name="LawOrder">Nodes of the rule over a Gaussian law (1..200).</param>
-public sealed record KernelQuadrature(int PairOrder = 64, int LawOrder = 24)
+/// <param name="PairOrder">Gauss-Hermite nodes per axis when the integrand is smooth (1..200).</param>
+/// <param name="LawOrder">Gauss-Hermite nodes over a Gaussian law without mass near 0 (1..200).</param>
+public sealed record KernelQuadrature(int PairOrder = 48, int LawOrder = 24)
 {
-    /// <summary>The default orders.</summary>
+    /// <summary>The default settings.</summary>
     public static KernelQuadrature Default { get; } = new();
 }

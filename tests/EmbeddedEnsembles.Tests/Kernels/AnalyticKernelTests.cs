@@ -16,15 +16,16 @@ public class AnalyticKernelTests(ITestOutputHelper output)
         new(0.05, 0.2, 0.09),
     ];
 
-    public static TheoryData<string> Laws => new() { "sign(1)", "const(1)", "gauss(1,0.5)", "gauss(0.5,1)", "bernoulli(0.5)" };
+    // gauss(0.5,1) is the hardest continuous law (mass at v = 0 and atoms up to |v| = 8.5); gauss(1,0.5) is left out for time.
+    public static TheoryData<string> Laws => new() { "sign(1)", "const(1)", "gauss(0.5,1)", "bernoulli(0.5)" };
 
     [Fact]
     public void ErfQuadratureMatchesTheClosedFormForFixedScales()
     {
-        // Gauss-Hermite converges geometrically on erf's smooth integrands, but the more slowly the larger the
-        // effective variance (erf(az) becomes step-like, erf' a narrow bump): measured errors at order 20 / 40 / 80 are
-        // about 1e-7 / 1e-12 / 1e-16 at variance 1 and 3e-2 / 3e-3 / 2e-5 at variance 5.6. So: order 80 within 5e-5
-        // everywhere, and at least 100 times better than order 20.
+        // Plain Gauss-Hermite converges slowly once the effective variance is large (erf(az) becomes step-like):
+        // measured 3e-2 / 3e-3 / 2e-5 with 20 / 40 / 80 nodes at variance 5.6. The rule therefore switches to a
+        // composite Gauss-Legendre rule whenever the activation's transition is narrower than the Gaussian, so the
+        // result no longer depends on the Hermite order: both orders within 5e-6 (measured 1e-6).
         double worst80 = 0, worst20 = 0;
         foreach (PairCovariance k in Pairs)
         {
@@ -36,8 +37,8 @@ public class AnalyticKernelTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"max |quadrature - closed form| (erf, fixed scales): order 20 {worst20:E3}, order 80 {worst80:E3}");
-        Assert.True(worst80 < 5e-5, $"erf quadrature error {worst80}");
-        Assert.True(worst80 < worst20 / 100);
+        Assert.True(worst80 < 5e-6, $"erf quadrature error {worst80} (order 80)");
+        Assert.True(worst20 < 5e-6, $"erf quadrature error {worst20} (order 20)");
     }
 
     private static double MaxDiff(ScaledPairMoments a, ScaledPairMoments b) =>
@@ -48,13 +49,12 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     public void ErfQuadratureOverLawsMatchesTheClosedFormOverLaws(string law)
     {
         // Same atoms of v on both sides, so only the pair rule differs. Typical hidden-layer covariances (variance
-        // <= 0.8). Effective variances v^2 k reach 3.2 for bernoulli's atom 2 and ~45 for gauss(0.5,1)'s outer atoms
-        // (|v| up to 7.4), where the pair rule is least accurate (see ErfQuadratureMatchesTheClosedFormForFixedScales):
-        // measured with the default order 64: below 1e-6 for the discrete laws, 2.3e-6 for gauss(1,0.5) (atoms up to
-        // 4.5), 2.5e-4 absolute (under 0.1% relative) for gauss(0.5,1); bounds are 5x above.
+        // <= 0.8); effective variances v^2 k reach 3.2 for bernoulli's atom 2 and about 60 for gauss(0.5,1)'s outer
+        // atoms (|v| up to 8.5), which the composite pair rule resolves. Measured: at most 1.1e-6 (bernoulli 9.6e-7,
+        // gauss(0.5,1) 1.0e-6); bound 5e-6. (Plain Gauss-Hermite of order 64 on the pair erred by 2.5e-4 here.)
         ModulationLaw v = ModulationLaw.Parse(law);
         KernelQuadrature q = KernelQuadrature.Default;
-        double tolerance = law switch { "gauss(0.5,1)" => 1.2e-3, "gauss(1,0.5)" => 1.2e-5, _ => 5e-6 };
+        const double tolerance = 5e-6;
         double worst = 0;
         foreach (PairCovariance k in new PairCovariance[] { new(0.6, 0.6, 0.2), new(0.3, 0.8, -0.4), new(0.5, 0.5, 0.5) })
         {
@@ -126,7 +126,9 @@ public class AnalyticKernelTests(ITestOutputHelper output)
         var spec = new EnsembleSpec
         {
             InputDim = 4, Depth = 3, Activation = Activation.Parse(activation),
-            ULaw = new SignLaw(1), VLaw = new GaussLaw(1, 0.5), SigmaW = 1.5, SigmaB = 0.3,
+            ULaw = new SignLaw(1), SigmaW = 1.5, SigmaB = 0.3,
+            // A Gaussian v for the closed-form activations; quadrature ones get discrete atoms to stay fast.
+            VLaw = activation is "relu" or "erf" ? new GaussLaw(1, 0.5) : new SignLaw(1),
         };
         EnsembleKernels k = AnalyticKernels.Compute(spec, x, new KernelQuadrature(24, 12));
         Assert.All(k.NngpCross.Cast<double>(), v => Assert.Equal(0.0, v));
@@ -139,7 +141,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     [InlineData("relu", "gauss(1,0.5)", "gauss(1,0.5)")]
     [InlineData("relu", "gauss(1,0.5)", "sign(1)")]
     [InlineData("erf", "gauss(1,0.5)", "gauss(1,0.5)")]
-    [InlineData("tanh", "const(2)", "gauss(1,0.5)")]
+    [InlineData("tanh", "const(2)", "const(1)")]
     [InlineData("gelu", "gauss(1,0.5)", "const(1)")]
     public void NonzeroMeanModulationsGivePositiveCrossKernelsForPositiveInnerProducts(string activation, string u, string v)
     {
