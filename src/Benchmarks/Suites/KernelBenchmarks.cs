@@ -2,13 +2,17 @@ using BenchmarkDotNet.Attributes;
 using EEArtifacts.Benchmarks.Workloads;
 using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Models;
+using static TorchSharp.torch;
 
 namespace EEArtifacts.Benchmarks.Suites;
 
 /// <summary>
 /// Question: what does the infinite-width theory cost to evaluate, against measuring a finite ensemble's kernels?
 /// The analytic kernels (NNGP and NTK parts, THEORY.md section 2) of a depth-2 BatchEnsemble on n inputs: ReLU in
-/// closed form (the baseline) and erf by Gauss-Hermite quadrature. Float64 throughout, as the theory computes.
+/// closed form (the baseline) and erf by Gauss-Hermite quadrature; against the empirical kernels of one finite
+/// ReLU ensemble of width N built from the same description: the exact layerwise NTK (shared and member parts), the
+/// same by full Jacobians (autograd reference), and the conditional NNGP. Float64 throughout, as the theory computes.
 /// </summary>
 public class KernelBenchmarks
 {
@@ -18,6 +22,7 @@ public class KernelBenchmarks
     private double[,] _x = new double[0, 0];
     private EnsembleSpec _relu = new();
     private EnsembleSpec _erf = new();
+    private EnsembleMlp? _model;
 
     /// <summary>Number of inputs n (kernels are n x n).</summary>
     [ParamsSource(nameof(PointCounts))]
@@ -79,7 +84,18 @@ public class KernelBenchmarks
         _x = Inputs(Points);
         _relu = SpecOf(Activation.Relu, Width);
         _erf = SpecOf(Activation.Erf, Width);
+        _model = new EnsembleMlp(_relu, seed: 5, ScalarType.Float64);
     }
+
+    /// <summary>Frees the finite ensemble.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _model?.Dispose();
+        _model = null;
+    }
+
+    private EnsembleMlp Model => _model ?? throw new InvalidOperationException("KernelBenchmarks.Setup has not run");
 
     /// <summary>Analytic kernels, ReLU closed form.</summary>
     [Benchmark(Baseline = true)]
@@ -88,4 +104,16 @@ public class KernelBenchmarks
     /// <summary>Analytic kernels, erf by quadrature.</summary>
     [Benchmark]
     public EnsembleKernels AnalyticErfQuadrature() => AnalyticKernels.Compute(_erf, _x);
+
+    /// <summary>Empirical NTK of the finite ensemble, layerwise exact (shared and member parts).</summary>
+    [Benchmark]
+    public EmpiricalNtk EmpiricalNtkLayerwise() => EmpiricalKernels.Ntk(Model, _x);
+
+    /// <summary>Empirical NTK by full Jacobians (autograd), the reference.</summary>
+    [Benchmark]
+    public EmpiricalNtk EmpiricalNtkAutograd() => EmpiricalKernels.NtkByAutograd(Model, _x);
+
+    /// <summary>Conditional NNGP of the finite ensemble (one initialization).</summary>
+    [Benchmark]
+    public double[,] EmpiricalConditionalNngp() => EmpiricalKernels.ConditionalNngp(Model, _x);
 }

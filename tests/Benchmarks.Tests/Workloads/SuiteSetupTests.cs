@@ -82,6 +82,19 @@ public class KernelSuiteTests
         suite.Setup();
         Assert.Equal(5, suite.AnalyticRelu().Points);
         Assert.Equal(5, suite.AnalyticErfQuadrature().NngpSame.GetLength(1));
+        // The empirical kernels of the finite ensemble come out member-major (M n) x (M n) and agree with each other.
+        var layerwise = suite.EmpiricalNtkLayerwise();
+        var autograd = suite.EmpiricalNtkAutograd();
+        Assert.Equal(4 * 5, layerwise.Shared.GetLength(0));
+        for (int i = 0; i < 20; i++)
+        {
+            for (int j = 0; j < 20; j++)
+            {
+                Assert.Equal(autograd.Shared[i, j], layerwise.Shared[i, j], 1e-8 * (1 + Math.Abs(autograd.Shared[i, j])));
+            }
+        }
+        Assert.Equal(20, suite.EmpiricalConditionalNngp().GetLength(0));
+        suite.Cleanup();
     }
 }
 
