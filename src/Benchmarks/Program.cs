@@ -1,1 +1,4 @@
-System.Console.WriteLine("todo");
+using EEArtifacts.Benchmarks;
+using EEArtifacts.Benchmarks.Cli;
+
+return BenchmarkApp.Run(args);
