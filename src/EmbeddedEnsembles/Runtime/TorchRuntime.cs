@@ -79,9 +79,10 @@ public static class TorchRuntime
         return new RuntimeInfo(device, torch.get_num_threads(), version, cuda ? "cuda" : "cpu");
     }
 
-    /// <summary>Loads libtorch now, or throws one line that names the real cause.</summary>
+    /// <summary>Loads libtorch now (OpenMP threads set to sleep when idle, see <see cref="OpenMpPolicy"/>), or throws one line that names the real cause.</summary>
     public static void EnsureLoaded()
     {
+        OpenMpPolicy.EnsurePassiveUnlessSet();
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);

@@ -40,7 +40,7 @@ public static class GpInit
         (int[] widths, int samples) = profile switch
         {
             Profile.Smoke => (new[] { 16, 32 }, 20),
-            Profile.Quick => (new[] { 32, 64, 128, 256, 512 }, 150),
+            Profile.Quick => (new[] { 64, 128, 256, 512, 1024 }, 200),
             _ => (new[] { 64, 128, 256, 512, 1024, 2048, 4096 }, 2000),
         };
         return InitSettings.All.SelectMany(s => widths.Select(w => new Cell(s.Name, w, samples, 0))).ToList();

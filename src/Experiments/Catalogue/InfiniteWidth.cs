@@ -68,7 +68,7 @@ public static class InfiniteWidth
         (int[] widths, int[] members, int inits, int steps) = profile switch
         {
             Profile.Smoke => (new[] { 32 }, new[] { 1, 2 }, 2, 20),
-            Profile.Quick => (new[] { 128, 512 }, new[] { 1, 2, 4, 8, 16 }, 4, 200),
+            Profile.Quick => (new[] { 128, 512 }, new[] { 1, 2, 4, 8, 16 }, 8, 200),
             _ => (new[] { 256, 1024, 4096 }, new[] { 1, 2, 4, 8, 16, 32 }, 20, 1000),
         };
         var task = new SyntheticTaskSpec(InputDim: 8, TrainSize: 32, TestSize: 64, Classes: 0, TeacherWidth: 32, TeacherDepth: 2, LabelNoise: 0.1);

@@ -33,7 +33,7 @@ public static class NtkInit
         (int[] widths, int repeats) = profile switch
         {
             Profile.Smoke => (new[] { 16, 32 }, 1),
-            Profile.Quick => (new[] { 64, 128, 256, 512, 1024 }, 3),
+            Profile.Quick => (new[] { 64, 128, 256, 512, 1024, 2048 }, 5),
             _ => (new[] { 64, 128, 256, 512, 1024, 2048, 4096 }, 10),
         };
         return InitSettings.All.SelectMany(s => widths.SelectMany(w => Enumerable.Range(0, repeats).Select(r => new Cell(s.Name, w, r)))).ToList();

@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using EEArtifacts.Benchmarks.Cli;
 
 namespace EEArtifacts.Benchmarks.Tests.Cli;

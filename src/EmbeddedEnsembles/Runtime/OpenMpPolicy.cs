@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EEArtifacts.Benchmarks.Cli;
+namespace EmbeddedEnsembles.Runtime;
 
 /// <summary>
 /// libtorch's CPU build runs its intra-op threads (and MKL's) on GNU OpenMP, whose idle threads spin by default.
