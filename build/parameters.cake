@@ -37,9 +37,6 @@ public sealed class BuildParameters
     {
         ["OMP_NUM_THREADS"] = Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["MKL_NUM_THREADS"] = Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        // oneMKL picks code paths by CPU model; pinning AVX2 makes CPU results agree across x86-64 machines
-        // with AVX2 (measured here on AMD EPYC: same results and no measurable cost; COMPATIBLE costs 5x).
-        ["MKL_CBWR"] = "AVX2",
         // cuBLAS picks reduction orders per workspace; a fixed workspace makes GPU GEMMs repeatable.
         ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8",
         ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",

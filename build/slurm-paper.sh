@@ -12,7 +12,7 @@ set -euo pipefail
 cd "${SLURM_SUBMIT_DIR:-$(dirname "$0")/..}"
 shards=${SLURM_ARRAY_TASK_COUNT:?run as a SLURM array, e.g. sbatch --array=1-8}
 shard=${SLURM_ARRAY_TASK_ID:?run as a SLURM array}
-export CUBLAS_WORKSPACE_CONFIG=:4096:8 MKL_CBWR=AVX2 OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-8}
+export CUBLAS_WORKSPACE_CONFIG=:4096:8 OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-8}
 dotnet build src/Experiments -c Release -p:TorchBackend=cuda
 dotnet run --project src/Experiments -c Release --no-build -- \
   run --profile paper --device cuda --threads "${SLURM_CPUS_PER_TASK:-8}" --shard "${shard}/${shards}" --out results
