@@ -49,3 +49,42 @@ public sealed class CliErrorTests : IDisposable
         }
     }
 }
+
+/// <summary>The paper profile needs real data sets: missing or corrupt files stop the run before any work.</summary>
+public sealed class CliDatasetTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ee-cli-data-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public void AMissingDatasetOfflineNamesTheFilesAndWritesNothing()
+    {
+        string data = Path.Combine(_root, "data"), outFolder = Path.Combine(_root, "out");
+        Directory.CreateDirectory(data);
+        var (code, _, err) = CliProcess.Run("run", "--profile", "paper", "--only", "regimes", "--device", "cpu", "--data", data, "--out", outFolder);
+        Assert.Equal(2, code);
+        Assert.Contains("train-images-idx3-ubyte.gz", err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.False(Directory.Exists(outFolder));
+    }
+
+    [Fact]
+    public void ACorruptDatasetFileIsNamedWithItsChecksumMismatch()
+    {
+        string mnist = Path.Combine(_root, "data", "mnist"), outFolder = Path.Combine(_root, "out");
+        Directory.CreateDirectory(mnist);
+        foreach (string name in new[] { "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz" })
+        {
+            File.WriteAllText(Path.Combine(mnist, name), "not the real file");
+        }
+        var (code, _, err) = CliProcess.Run("run", "--profile", "paper", "--only", "regimes", "--device", "cpu", "--data", Path.Combine(_root, "data"), "--out", outFolder);
+        Assert.Equal(2, code);
+        Assert.Contains("ubyte.gz", err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.False(Directory.Exists(outFolder));
+    }
+}
