@@ -23,6 +23,25 @@ public static class Dense
         return m;
     }
 
+    /// <summary>A rows x cols matrix from row-major values (e.g. a float64 tensor's data).</summary>
+    public static double[,] FromRowMajor(IReadOnlyList<double> values, int rows, int cols)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != rows * cols)
+        {
+            throw new ArgumentException($"{values.Count} values for a {rows} x {cols} matrix");
+        }
+        var m = new double[rows, cols];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                m[i, j] = values[i * cols + j];
+            }
+        }
+        return m;
+    }
+
     /// <summary>The n x n identity.</summary>
     public static double[,] Identity(int n)
     {

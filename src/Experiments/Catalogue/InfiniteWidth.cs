@@ -165,17 +165,7 @@ public static class InfiniteWidth
     private static double[,] Inputs(TaskData data)
     {
         using var all = cat(new[] { data.TrainX, data.TestX }, 0).to_type(ScalarType.Float64);
-        long rows = all.shape[0], cols = all.shape[1];
-        double[] flat = all.data<double>().ToArray();
-        var x = new double[rows, cols];
-        for (long i = 0; i < rows; i++)
-        {
-            for (long j = 0; j < cols; j++)
-            {
-                x[i, j] = flat[i * cols + j];
-            }
-        }
-        return x;
+        return Dense.FromRowMajor(all.data<double>().ToArray(), (int)all.shape[0], (int)all.shape[1]);
     }
 
     private static double[] Targets(Tensor y)

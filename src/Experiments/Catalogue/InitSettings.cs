@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Model;
 using EEArtifacts.Experiments.Runner;
 using TorchSharp;
@@ -56,16 +57,7 @@ public static class InitSettings
         using var common = torch.randn(new long[] { 1, InputDim }, dtype: torch.float64, generator: g);
         using var own = torch.randn(new long[] { Points, InputDim }, dtype: torch.float64, generator: g);
         using var x = common * 0.8 + own * 0.6;
-        double[] flat = x.data<double>().ToArray();
-        var result = new double[Points, InputDim];
-        for (int i = 0; i < Points; i++)
-        {
-            for (int j = 0; j < InputDim; j++)
-            {
-                result[i, j] = flat[i * InputDim + j];
-            }
-        }
-        return result;
+        return Dense.FromRowMajor(x.data<double>().ToArray(), Points, InputDim);
     }
 
     /// <summary>Mean of the diagonal of a square matrix.</summary>
