@@ -9,8 +9,7 @@ namespace EEArtifacts.Experiments.Runner;
 /// <param name="Runtime">The torch device and thread settings.</param>
 /// <param name="DataFolder">Where real data sets live (paper profile).</param>
 /// <param name="AllowDownload">Whether missing data sets may be downloaded.</param>
-/// <param name="Progress">Reports the cell's own progress in [0, 1] (optional use).</param>
-public sealed record CellContext(long Seed, Profile Profile, RuntimeInfo Runtime, string DataFolder, bool AllowDownload, IProgress<double> Progress)
+public sealed record CellContext(long Seed, Profile Profile, RuntimeInfo Runtime, string DataFolder, bool AllowDownload)
 {
     /// <summary>The device every tensor of the cell goes to.</summary>
     public torch.Device Device => Runtime.Device;

@@ -11,8 +11,6 @@ public interface IRunProgress
     void BeginExperiment(string name, int cells, int skipped);
     /// <summary>A cell finished.</summary>
     void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged);
-    /// <summary>A line of information.</summary>
-    void Note(string message);
 }
 
 /// <summary>Live bars with elapsed time and ETA in a terminal; one plain line per cell in CI logs.</summary>
@@ -87,14 +85,5 @@ public sealed class ConsoleProgress : IRunProgress
         TimeSpan eta = TimeSpan.FromSeconds(spent.TotalSeconds / _done * (_total - _done));
         string flag = diverged ? " DIVERGED" : "";
         _plain.WriteLine($"[{experiment}] {_done}/{_total} {label} {elapsed.TotalSeconds:F1}s{flag}, ETA {eta:hh\\:mm\\:ss}");
-    }
-
-    /// <inheritdoc />
-    public void Note(string message)
-    {
-        if (_context is null)
-        {
-            _plain.WriteLine(message);
-        }
     }
 }

@@ -62,7 +62,6 @@ public sealed class RunnerTests : IDisposable
         public T Show<T>(Func<IRunProgress, T> work) => work(this);
         public void BeginExperiment(string name, int cells, int skipped) { }
         public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
-        public void Note(string message) { }
     }
 
     [Fact]
