@@ -98,6 +98,13 @@ public sealed class BatchEnsembleConv2d : Module<Tensor, Tensor>, IEnsembleLayer
     public Parameter Weight => weight;
     /// <summary>The shared raw bias [C_out].</summary>
     public Parameter Bias => bias;
+
+    /// <inheritdoc />
+    public IEnumerable<Parameter> WeightParameters() => new[] { weight, bias };
+
+    /// <inheritdoc />
+    public IEnumerable<Parameter> ModulationParameters() =>
+        TrainableModulations ? new[] { (Parameter)u, (Parameter)v } : Array.Empty<Parameter>();
     /// <inheritdoc />
     public Tensor U => u;
     /// <inheritdoc />

@@ -104,6 +104,13 @@ public sealed class BatchEnsembleLinear : Module<Tensor, Tensor>, IEnsembleLayer
     public Parameter Weight => weight;
     /// <summary>The shared raw bias b, [out].</summary>
     public Parameter Bias => bias;
+
+    /// <inheritdoc />
+    public IEnumerable<Parameter> WeightParameters() => new[] { weight, bias };
+
+    /// <inheritdoc />
+    public IEnumerable<Parameter> ModulationParameters() =>
+        TrainableModulations ? new[] { (Parameter)u, (Parameter)v } : Array.Empty<Parameter>();
     /// <inheritdoc />
     public Tensor U => u;
     /// <inheritdoc />

@@ -27,4 +27,10 @@ public interface IEnsembleLayer
 
     /// <summary>x = u * phi(v * z) for z of shape [M, B, ...].</summary>
     Tensor Activate(Tensor z);
+
+    /// <summary>The layer's weight and bias (the shared group of the training rule; per member for independent layers).</summary>
+    IEnumerable<TorchSharp.Modules.Parameter> WeightParameters();
+
+    /// <summary>The layer's trainable modulations u and v (none for fixed masks or independent layers).</summary>
+    IEnumerable<TorchSharp.Modules.Parameter> ModulationParameters();
 }

@@ -68,6 +68,12 @@ public sealed class IndependentConv2d : Module<Tensor, Tensor>, IEnsembleLayer
     public Parameter Weight => weight;
     /// <summary>Raw member biases [M, C_out].</summary>
     public Parameter Bias => bias;
+
+    /// <inheritdoc />
+    public IEnumerable<Parameter> WeightParameters() => new[] { weight, bias };
+
+    /// <inheritdoc />
+    public IEnumerable<Parameter> ModulationParameters() => Array.Empty<Parameter>();
     /// <inheritdoc />
     public Tensor U => ones;
     /// <inheritdoc />

@@ -114,41 +114,11 @@ public sealed class EnsembleCnn : Module<Tensor, Tensor>, IEnsembleModel
     }
 
     /// <inheritdoc />
-    public IEnumerable<Parameter> SharedParameters()
-    {
-        foreach (IEnsembleLayer l in _layers)
-        {
-            switch (l)
-            {
-                case BatchEnsembleConv2d be:
-                    yield return be.Weight;
-                    yield return be.Bias;
-                    break;
-                case IndependentConv2d ie:
-                    yield return ie.Weight;
-                    yield return ie.Bias;
-                    break;
-            }
-        }
-        yield return readout.Weight;
-    }
+    public IEnumerable<Parameter> SharedParameters() => _layers.SelectMany(l => l.WeightParameters()).Append(readout.Weight);
 
     /// <inheritdoc />
-    public IEnumerable<Parameter> ModulationParameters()
-    {
-        foreach (IEnsembleLayer l in _layers)
-        {
-            if (l is BatchEnsembleConv2d { TrainableModulations: true } be)
-            {
-                yield return (Parameter)be.U;
-                yield return (Parameter)be.V;
-            }
-        }
-        if (readout.MemberBias is { } bias)
-        {
-            yield return bias;
-        }
-    }
+    public IEnumerable<Parameter> ModulationParameters() =>
+        _layers.SelectMany(l => l.ModulationParameters()).Concat(readout.MemberBias is { } bias ? new[] { bias } : Array.Empty<Parameter>());
 
     /// <inheritdoc />
     public ParameterCount Count() => ModelCounting.Count(Spec.Family == EnsembleFamily.Independent, Members, SharedParameters(), ModulationParameters());
