@@ -105,6 +105,7 @@ public sealed class BatchEnsembleConv2d : Module<Tensor, Tensor>, IEnsembleLayer
     /// <inheritdoc />
     public IEnumerable<Parameter> ModulationParameters() =>
         TrainableModulations ? new[] { (Parameter)u, (Parameter)v } : Array.Empty<Parameter>();
+
     /// <inheritdoc />
     public Tensor U => u;
     /// <inheritdoc />

@@ -111,6 +111,7 @@ public sealed class BatchEnsembleLinear : Module<Tensor, Tensor>, IEnsembleLayer
     /// <inheritdoc />
     public IEnumerable<Parameter> ModulationParameters() =>
         TrainableModulations ? new[] { (Parameter)u, (Parameter)v } : Array.Empty<Parameter>();
+
     /// <inheritdoc />
     public Tensor U => u;
     /// <inheritdoc />

@@ -74,6 +74,7 @@ public sealed class IndependentConv2d : Module<Tensor, Tensor>, IEnsembleLayer
 
     /// <inheritdoc />
     public IEnumerable<Parameter> ModulationParameters() => Array.Empty<Parameter>();
+
     /// <inheritdoc />
     public Tensor U => ones;
     /// <inheritdoc />

@@ -72,6 +72,7 @@ public sealed class IndependentLinear : Module<Tensor, Tensor>, IEnsembleLayer
 
     /// <inheritdoc />
     public IEnumerable<Parameter> ModulationParameters() => Array.Empty<Parameter>();
+
     /// <inheritdoc />
     public Tensor U => ones;
     /// <inheritdoc />
