@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using System.Globalization;
 
 namespace EEArtifacts.Benchmarks.Cli;
@@ -15,7 +16,7 @@ public sealed record BenchmarkOptions(BenchmarkProfile Profile, string OutputDir
         "  --profile  quick: short jobs and a small grid (a few minutes); paper: default jobs, the full grid\n" +
         "  --out      folder for the BenchmarkDotNet exports and roofline/memory/targets files\n" +
         "  --filter   glob over Namespace.Type.Method, e.g. *TrainingStep* (repeatable; default: all suites)\n" +
-        "  --threads  torch intra-op threads (default: all cores)";
+        "  --threads  torch intra-op threads (default 1, as everywhere in the project)";
 
     /// <summary>Parses the arguments; throws <see cref="UsageException"/> with one line on bad input.</summary>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -23,7 +24,7 @@ public sealed record BenchmarkOptions(BenchmarkProfile Profile, string OutputDir
         ArgumentNullException.ThrowIfNull(args);
         BenchmarkProfile? profile = null;
         string? output = null;
-        int threads = Environment.ProcessorCount;
+        int threads = TorchRuntime.DefaultThreads;
         var filters = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {

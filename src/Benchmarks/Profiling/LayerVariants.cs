@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 namespace EEArtifacts.Benchmarks.Profiling;
 
 /// <summary>One way of computing a hidden BatchEnsemble layer, timed (milliseconds, minimum over rounds).</summary>
-/// <param name="Variant">plain (the single network's layer: addmm with the bias, ReLU), library (the library's
-/// BatchEnsembleLinear as it is), addmm (scale and bias folded into the GEMM, then u * relu(v * z)), addcmul (the
-/// proposed layer: one plain GEMM, then scale, bias and v in one addcmul, ReLU in place, then u).</param>
+/// <param name="Variant">plain (the single network's layer: addmm with the bias, ReLU), unfused (the layer's two halves,
+/// Activate(PreActivation(x)): separate scale, bias, v, phi and u passes), library (BatchEnsembleLinear.MemberForward,
+/// the training path: one plain GEMM, scale, bias and v in one addcmul, phi in place, then u).</param>
 /// <param name="Width">N (the layer is N to N).</param>
 /// <param name="Members">M.</param>
 /// <param name="ForwardMs">Forward without autograd.</param>
@@ -17,12 +17,12 @@ public sealed record LayerRow(string Variant, int Width, int Members, double For
 
 /// <summary>
 /// The second hidden layer of the benchmark's BatchEnsemble (input [M, B, N] with gradient, as inside the network)
-/// computed three ways on the same parameters, to show which of its elementwise passes are avoidable.
+/// computed three ways on the same parameters, to show what the elementwise passes around the GEMM cost.
 /// </summary>
 public static class LayerVariants
 {
     /// <summary>The variant names, in output order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["plain", "library", "addmm", "addcmul"];
+    public static IReadOnlyList<string> Names { get; } = ["plain", "unfused", "library"];
 
     /// <summary>The layer's output [M, B, N] by variant <paramref name="variant"/>.</summary>
     public static Tensor Compute(string variant, BatchEnsembleLinear layer, Tensor h)
@@ -31,33 +31,14 @@ public static class LayerVariants
         ArgumentNullException.ThrowIfNull(h);
         using var scope = NewDisposeScope();
         long m = h.shape[0], b = h.shape[1], n = layer.OutFeatures;
-        Tensor flat = h.reshape(m * b, h.shape[2]);
         Tensor result = variant switch
         {
-            "plain" => nn.functional.relu(nn.functional.linear(flat, layer.Weight, layer.Bias)).reshape(m, b, n),
-            "library" => layer.Activate(layer.PreActivation(h)),
-            "addmm" => FusedAddmm(layer, flat),
-            "addcmul" => FusedAddcmul(layer, flat),
+            "plain" => nn.functional.relu(nn.functional.linear(h.reshape(m * b, h.shape[2]), layer.Weight, layer.Bias)).reshape(m, b, n),
+            "unfused" => layer.Activate(layer.PreActivation(h)),
+            "library" => layer.MemberForward(h),
             _ => throw new ArgumentException($"unknown layer variant '{variant}'"),
         };
         return result.MoveToOuterDisposeScope();
-
-        Tensor FusedAddmm(BatchEnsembleLinear l, Tensor x)
-        {
-            // z = s_b b + s_w x W^T in one GEMM (alpha = s_w, the bias broadcast as its beta term), then u * relu(v * z).
-            Tensor z = addmm(l.Bias.mul(l.BiasScale), x, l.Weight.t(), beta: 1, alpha: (float)l.WeightScale).reshape(m, b, n);
-            return l.U.unsqueeze(1).mul(nn.functional.relu(z.mul(l.V.unsqueeze(1))));
-        }
-
-        Tensor FusedAddcmul(BatchEnsembleLinear l, Tensor x)
-        {
-            // v * (s_w x W^T + s_b b) = (v * s_b b) + s_w * v * (x W^T): one GEMM and one elementwise pass; ReLU in place
-            // (addcmul's backward needs its inputs, not its output), then u.
-            Tensor v = l.V.unsqueeze(1);
-            Tensor xw = x.mm(l.Weight.t()).reshape(m, b, n);
-            Tensor pre = addcmul(v.mul(l.Bias.mul(l.BiasScale)), v, xw, value: l.WeightScale);
-            return l.U.unsqueeze(1).mul(pre.relu_());
-        }
     }
 
     /// <summary>Times every variant at (<paramref name="width"/>, <paramref name="members"/>), rounds interleaved.</summary>

@@ -28,6 +28,13 @@ public interface IEnsembleLayer
     /// <summary>x = u * phi(v * z) for z of shape [M, B, ...].</summary>
     Tensor Activate(Tensor z);
 
+    /// <summary>
+    /// The layer's output [M, B, ...] for a shared [B, ...] or per-member [M, B, ...] input: Activate(PreActivation(x))
+    /// up to rounding, in as few passes over the activations as the layer knows how (the training and inference path;
+    /// the two halves remain for recording pre-activations).
+    /// </summary>
+    Tensor MemberForward(Tensor x) => Activate(PreActivation(x));
+
     /// <summary>The layer's weight and bias (the shared group of the training rule; per member for independent layers).</summary>
     IEnumerable<TorchSharp.Modules.Parameter> WeightParameters();
 

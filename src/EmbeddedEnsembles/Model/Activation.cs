@@ -14,6 +14,12 @@ public abstract partial class Activation
     /// <summary>phi(z), elementwise.</summary>
     public abstract Tensor Forward(Tensor z);
 
+    /// <summary>
+    /// phi(z) where nothing else reads <paramref name="z"/> afterwards: may overwrite z instead of allocating
+    /// (ReLU does; its backward needs only its output).
+    /// </summary>
+    public virtual Tensor ForwardInPlace(Tensor z) => Forward(z);
+
     /// <summary>phi(z) for one number, used by quadrature.</summary>
     public abstract double Value(double z);
 
@@ -48,6 +54,8 @@ public sealed partial class ReluActivation : Activation
     public override string Name => "relu";
     /// <inheritdoc />
     public override Tensor Forward(Tensor z) => nn.functional.relu(z);
+    /// <inheritdoc />
+    public override Tensor ForwardInPlace(Tensor z) => z.relu_();
     /// <inheritdoc />
     public override double Value(double z) => Math.Max(z, 0);
     /// <inheritdoc />

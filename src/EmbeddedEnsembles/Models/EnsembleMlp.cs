@@ -152,7 +152,7 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
         Tensor h = CheckInput(x);
         foreach (IEnsembleLayer layer in _layers)
         {
-            h = layer.Activate(layer.PreActivation(h));
+            h = layer.MemberForward(h);
         }
         return readout.forward(h).MoveToOuterDisposeScope();
     }
