@@ -123,7 +123,7 @@ public static class ResultsFixture
 
     public static void WidthSweep(string root)
     {
-        var w = new ExperimentWriter(root, "width-sweep", "family,width_mult,width,members,params,ens_test_acc,member_test_acc,member_train_acc");
+        var w = new ExperimentWriter(root, "width-sweep", "task,architecture,family,width_mult,width,members,params,ens_test_acc,member_test_acc,member_train_acc");
         var i = 0;
         foreach (var family in new[] { "batch-ensemble", "independent" })
         {
@@ -138,7 +138,7 @@ public static class ResultsFixture
                         var ens = member + (m > 1 ? 0.015 * Math.Log2(m) : 0) + Noise(i++, 0.002);
                         var width = (int)(128 * mult);
                         var pars = family == "batch-ensemble" ? width * width * 3 + m * width * 6 : m * width * width * 3;
-                        rows.Add(string.Create(CultureInfo.InvariantCulture, $"{family},{mult},{width},{m},{pars},{ens:R},{member:R},{member + 0.15:R}"));
+                        rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{mult},{width},{m},{pars},{ens:R},{member:R},{member + 0.15:R}"));
                     }
 
                     w.Cell(rows);
@@ -151,13 +151,13 @@ public static class ResultsFixture
 
     public static void ParamScatter(string root)
     {
-        var w = new ExperimentWriter(root, "param-scatter", "family,setting,width,members,params,ens_test_acc,member_test_acc");
+        var w = new ExperimentWriter(root, "param-scatter", "task,architecture,family,setting,width,members,params,ens_test_acc,member_test_acc");
         var i = 0;
         var rows = new List<string>();
         foreach (var width in new[] { 32, 64, 128, 256, 512, 1024 })
         {
             double p = width * width * 3;
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"single,M=1,{width},1,{p},{0.45 + 0.05 * Math.Log10(p) + Noise(i++, 0.004):R},{0.45 + 0.05 * Math.Log10(p):R}"));
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,single,M=1,{width},1,{p},{0.45 + 0.05 * Math.Log10(p) + Noise(i++, 0.004):R},{0.45 + 0.05 * Math.Log10(p):R}"));
         }
 
         w.Cell(rows);
@@ -168,7 +168,7 @@ public static class ResultsFixture
             {
                 double p = width * width * 3 + 4 * width * 6;
                 var acc = 0.45 + 0.05 * Math.Log10(p) + bonus + Noise(i++, 0.004);
-                rows.Add(string.Create(CultureInfo.InvariantCulture, $"{family},{setting},{width},4,{p},{acc:R},{acc - bonus:R}"));
+                rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{setting},{width},4,{p},{acc:R},{acc - bonus:R}"));
             }
 
             w.Cell(rows);

@@ -5,9 +5,9 @@ namespace EmbeddedEnsembles.Models;
 
 /// <summary>
 /// What the training rule needs from an ensemble: its size, member outputs and the two parameter groups.
-/// Implemented by <see cref="EnsembleMlp"/> and <see cref="EnsembleCnn"/>.
+/// Implemented by <see cref="EnsembleMlp"/> and <see cref="EnsembleCnn"/>. Disposing frees its native tensors.
 /// </summary>
-public interface IEnsembleModel
+public interface IEnsembleModel : IDisposable
 {
     /// <summary>Ensemble size M.</summary>
     int Members { get; }

@@ -24,7 +24,7 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, ClassificationMet
 public sealed record TrainingOutcome(IReadOnlyList<EpochMetrics> Epochs, ClassificationMetrics Test, ClassificationMetrics Train, ParameterCount Parameters, bool Diverged);
 
 /// <summary>
-/// Trains an ensemble MLP with mini-batch SGD under the two-group rule. Each epoch's order comes from
+/// Trains an ensemble MLP or CNN with mini-batch SGD under the two-group rule. Each epoch's order comes from
 /// (seed, epoch), not from one permutation repeated every epoch. Memory stays flat: every step and
 /// every evaluation runs in its own dispose scope.
 /// </summary>
@@ -33,8 +33,7 @@ public static class ClassificationTraining
     /// <summary>Trains <paramref name="config"/> on <paramref name="data"/> with seeds derived from <paramref name="context"/>.</summary>
     public static TrainingOutcome Train(TrainConfig config, TaskData data, CellContext context, bool everyEpoch = true)
     {
-        int inputDim = (int)data.TrainX.shape[1];
-        using var model = new EnsembleMlp(config.Spec(inputDim, data.Classes), context.SeedFor("init"), device: context.Device);
+        using IEnsembleModel model = config.BuildModel(data.InputShape, data.Classes, context.SeedFor("init"), context.Device);
         using var trainer = new EnsembleTrainer(model, config.Rule(LossKind.CrossEntropy));
         using Tensor trainX = data.TrainX.to(context.Device), trainY = data.TrainY.to(context.Device);
         using Tensor testX = data.TestX.to(context.Device), testY = data.TestY.to(context.Device);

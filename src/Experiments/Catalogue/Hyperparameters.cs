@@ -36,7 +36,7 @@ public static class Hyperparameters
             _ => (3, 30, 1024),
         };
         const int members = 4;
-        TrainConfig baseline = new(EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M", members, width, Depth: 2,
+        TrainConfig baseline = new(Architecture.Mlp, EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M", members, width, Depth: 2,
             Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9, epochs, BatchSize: 64,
             profile == Profile.Paper ? "mnist" : "synthetic",
             profile == Profile.Paper ? null : TaskSource.QuickClassification);

@@ -18,7 +18,7 @@ public static class ParamScatter
     public sealed record Cell(string Family, string Setting, TrainConfig Train, int Repeat) : ICell
     {
         /// <inheritdoc />
-        public string Label => $"{Setting} width={Train.Width} M={Train.Members} repeat={Repeat}";
+        public string Label => $"{Train.Task} {Setting} width={Train.Width} M={Train.Members} repeat={Repeat}";
         /// <inheritdoc />
         public void Validate() => Train.Validate();
     }
@@ -29,30 +29,28 @@ public static class ParamScatter
         "Per parameter, independent-regime BatchEnsembles reach accuracy that single networks need many more parameters for; collective BE and MC-dropout ensembles gain less.",
         Grid,
         Run,
-        profile => profile == Profile.Paper ? new[] { "fashion-mnist" } : Array.Empty<string>());
+        WidthSweep.Datasets);
 
     private static IReadOnlyList<Cell> Grid(Profile profile)
     {
-        var (_, baseWidth, _, repeats, epochs) = WidthSweep.Scale(profile);
-        int[] singleWidths = profile switch
-        {
-            Profile.Smoke => new[] { 16, 32 },
-            Profile.Quick => new[] { 16, 32, 64, 128, 256, 512, 1024 },
-            _ => new[] { 64, 128, 256, 512, 1024, 2048, 4096 },
-        };
-        int[] ensembleWidths = profile == Profile.Smoke ? new[] { 32 } : new[] { baseWidth / 2, baseWidth, baseWidth * 2 };
+        var (_, _, repeats, epochs) = WidthSweep.Scale(profile);
         const int members = 4;
         var cells = new List<Cell>();
-        for (int r = 0; r < repeats; r++)
+        foreach (WidthSweep.Setup setup in WidthSweep.Setups(profile))
         {
-            cells.AddRange(singleWidths.Select(w => new Cell("single", "single network",
-                WidthSweep.Config(profile, EnsembleFamily.Independent, "const(1)", "M", w, 1, epochs), r)));
-            foreach (int w in ensembleWidths)
+            int b = setup.BaseWidth;
+            int[] ensembleWidths = profile == Profile.Smoke ? new[] { b } : new[] { b / 2, b, b * 2 };
+            TrainConfig Config(EnsembleFamily family, string law, string gamma, int width, int m) => WidthSweep.Config(setup, family, law, gamma, width, m, epochs);
+            for (int r = 0; r < repeats; r++)
             {
-                cells.Add(new Cell("batch-ensemble", "BE independent (U1=0; gamma=M)", WidthSweep.Config(profile, EnsembleFamily.BatchEnsemble, "sign(1)", "M", w, members, epochs), r));
-                cells.Add(new Cell("batch-ensemble-collective", "BE collective (U1=1; gamma=1)", WidthSweep.Config(profile, EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "1", w, members, epochs), r));
-                cells.Add(new Cell("mc-dropout", "MC-dropout p=0.5", WidthSweep.Config(profile, EnsembleFamily.McDropout, "bernoulli(0.5)", "1", w, members, epochs) with { VLaw = "const(1)" }, r));
-                cells.Add(new Cell("independent", "independent networks", WidthSweep.Config(profile, EnsembleFamily.Independent, "const(1)", "M", w, members, epochs), r));
+                cells.AddRange(setup.SingleWidths.Select(w => new Cell("single", "single network", Config(EnsembleFamily.Independent, "const(1)", "M", w, 1), r)));
+                foreach (int w in ensembleWidths)
+                {
+                    cells.Add(new Cell("batch-ensemble", "BE independent (U1=0; gamma=M)", Config(EnsembleFamily.BatchEnsemble, "sign(1)", "M", w, members), r));
+                    cells.Add(new Cell("batch-ensemble-collective", "BE collective (U1=1; gamma=1)", Config(EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "1", w, members), r));
+                    cells.Add(new Cell("mc-dropout", "MC-dropout p=0.5", Config(EnsembleFamily.McDropout, "bernoulli(0.5)", "1", w, members) with { VLaw = "const(1)" }, r));
+                    cells.Add(new Cell("independent", "independent networks", Config(EnsembleFamily.Independent, "const(1)", "M", w, members), r));
+                }
             }
         }
         return cells;
@@ -62,8 +60,8 @@ public static class ParamScatter
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("family", "setting", "width", "members", "params", "ens_test_acc", "member_test_acc")
-            .Add(cell.Family, cell.Setting, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
+        var rows = new ResultTable("task", "architecture", "family", "setting", "width", "members", "params", "ens_test_acc", "member_test_acc")
+            .Add(cell.Train.Task, WidthSweep.ArchitectureName(cell.Train.Architecture), cell.Family, cell.Setting, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
                  outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);
     }

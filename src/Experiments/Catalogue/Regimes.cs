@@ -38,7 +38,7 @@ public static class Regimes
         };
         const int members = 4;
         TrainConfig Base(EnsembleFamily family, string u, string v, string gamma) => new(
-            family, u, v, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
+            Architecture.Mlp, family, u, v, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
             epochs, BatchSize: 64,
             profile == Profile.Paper ? "mnist" : "synthetic",
             profile == Profile.Paper ? null : TaskSource.QuickClassification);

@@ -3,6 +3,12 @@ using EEArtifacts.Experiments.Runner;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
+/// <summary>What a model and a step count need to know of a task, without loading it.</summary>
+/// <param name="InputShape">One example's shape as the model sees it: [d] for an MLP, [C, H, W] for a CNN.</param>
+/// <param name="TrainSize">Training examples (one epoch).</param>
+/// <param name="Classes">Number of classes.</param>
+public sealed record TaskShape(IReadOnlyList<long> InputShape, int TrainSize, int Classes);
+
 /// <summary>Loads the task a training cell names, with a data seed shared by all cells of the same repeat.</summary>
 public static class TaskSource
 {
@@ -12,7 +18,8 @@ public static class TaskSource
 
     /// <summary>
     /// The task of a cell. Synthetic tasks are generated from (task description, repeat) only, so every setting
-    /// of one repeat trains on the same data and comparisons between settings are paired.
+    /// of one repeat trains on the same data and comparisons between settings are paired. Images are flattened
+    /// for an MLP and kept as [N, C, H, W] for a CNN.
     /// </summary>
     public static TaskData Load(TrainConfig config, int repeat, CellContext context)
     {
@@ -24,6 +31,24 @@ public static class TaskSource
         }
         StandardDataset which = DatasetCatalog.Parse(config.Task);
         return DatasetStore.Load(which, Path.Combine(context.DataFolder, config.Task), context.AllowDownload,
-            options: new DatasetLoadOptions { Flatten = true });
+            options: new DatasetLoadOptions { Flatten = config.Architecture == Architecture.Mlp, Catalog = context.Datasets });
+    }
+
+    /// <summary>The shape of the task a configuration names, from its description or the canonical data set table.</summary>
+    public static TaskShape Shape(TrainConfig config)
+    {
+        if (config.Task == "synthetic")
+        {
+            SyntheticTaskSpec spec = config.Synthetic ?? throw new ArgumentException("a synthetic task needs its description");
+            return new TaskShape(new long[] { spec.InputDim }, spec.TrainSize, spec.Classes);
+        }
+        if (!DatasetCatalog.Names.Contains(config.Task))
+        {
+            throw new ArgumentException($"unknown task '{config.Task}': use synthetic or one of {string.Join(", ", DatasetCatalog.Names)}");
+        }
+        DatasetDescription description = DatasetCatalog.Canonical[DatasetCatalog.Parse(config.Task)];
+        IReadOnlyList<long> image = description.ImageShape;
+        IReadOnlyList<long> input = config.Architecture == Architecture.Mlp ? new[] { image.Aggregate(1L, (a, b) => a * b) } : image;
+        return new TaskShape(input, description.TrainSize ?? 0, description.Classes);
     }
 }

@@ -1,20 +1,32 @@
 using EEArtifacts.Experiments.Data;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
+using static TorchSharp.torch;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
+/// <summary>The network a training cell trains.</summary>
+public enum Architecture
+{
+    /// <summary>The fully-connected <see cref="EnsembleMlp"/> on flattened inputs.</summary>
+    Mlp,
+    /// <summary>The VGG-style <see cref="EnsembleCnn"/> on images [C, H, W].</summary>
+    Cnn,
+}
+
 /// <summary>
-/// Everything that defines one training run of an ensemble MLP on a synthetic or real task: the part of a
+/// Everything that defines one training run of an ensemble MLP or CNN on a synthetic or real task: the part of a
 /// cell's configuration shared by the training experiments (E3, E4, E5, E7). Plain values, so it hashes.
 /// </summary>
+/// <param name="Architecture">mlp or cnn (cnn needs an image data set).</param>
 /// <param name="Family">batch-ensemble, mc-dropout or independent.</param>
 /// <param name="ULaw">Law of u ("sign(1)", "gauss(1,0.5)", "bernoulli(0.5)").</param>
 /// <param name="VLaw">Law of v.</param>
 /// <param name="Gamma">gamma(M): "1", "M", "sqrt(M)" or a number.</param>
 /// <param name="Members">Ensemble size M.</param>
-/// <param name="Width">Hidden width.</param>
-/// <param name="Depth">Hidden layers.</param>
+/// <param name="Width">mlp: hidden width. cnn: channels of the first stage; each later stage doubles them (W, 2W, 4W).</param>
+/// <param name="Depth">mlp: hidden layers. cnn: 3x3 convolutions per stage.</param>
 /// <param name="Parameterization">ntk or standard.</param>
 /// <param name="MuW">Shared-weight learning rate mu_w.</param>
 /// <param name="MuU">Modulation learning rate mu_u.</param>
@@ -24,6 +36,7 @@ namespace EEArtifacts.Experiments.Catalogue;
 /// <param name="Task">The task, by name: "synthetic" (then <paramref name="Synthetic"/>) or a real data set.</param>
 /// <param name="Synthetic">The synthetic task description, when <paramref name="Task"/> is "synthetic".</param>
 public sealed record TrainConfig(
+    Architecture Architecture,
     EnsembleFamily Family,
     string ULaw,
     string VLaw,
@@ -40,20 +53,59 @@ public sealed record TrainConfig(
     string Task,
     SyntheticTaskSpec? Synthetic)
 {
-    /// <summary>The ensemble description for a task with the given input and output sizes.</summary>
-    public EnsembleSpec Spec(int inputDim, int outputDim) => new EnsembleSpec
+    /// <summary>Base channels of a CNN's first stage (<see cref="CnnSpec.StageChannels"/> starts with it), so Width / 16 is the width multiplier.</summary>
+    public const int CnnBaseChannels = 16;
+
+    /// <summary>
+    /// The one way to build the model a configuration trains: an <see cref="EnsembleMlp"/> for inputs [d] or an
+    /// <see cref="EnsembleCnn"/> for images [C, H, W] (the shape of one example, see <see cref="TaskSource.Shape"/>).
+    /// </summary>
+    public IEnsembleModel BuildModel(IReadOnlyList<long> inputShape, int classes, long seed, Device? device = null) => Architecture switch
     {
-        Family = Family,
-        InputDim = inputDim,
-        Width = Width,
-        Depth = Depth,
-        OutputDim = outputDim,
-        Members = Members,
-        Activation = Activation.Relu,
-        ULaw = ModulationLaw.Parse(ULaw),
-        VLaw = ModulationLaw.Parse(VLaw),
-        Parameterization = Parameterization,
+        Architecture.Mlp => new EnsembleMlp(MlpSpec(inputShape, classes), seed, device: device),
+        _ => new EnsembleCnn(CnnSpec(inputShape, classes), seed, device: device),
     };
+
+    /// <summary>The MLP description for inputs of shape [d].</summary>
+    public EnsembleSpec MlpSpec(IReadOnlyList<long> inputShape, int classes)
+    {
+        Require(Architecture == Architecture.Mlp, "an MLP description of a cnn configuration");
+        Require(inputShape.Count == 1, $"an MLP takes flat inputs [d], got [{string.Join(", ", inputShape)}]");
+        return new EnsembleSpec
+        {
+            Family = Family,
+            InputDim = (int)inputShape[0],
+            Width = Width,
+            Depth = Depth,
+            OutputDim = classes,
+            Members = Members,
+            Activation = Activation.Relu,
+            ULaw = ModulationLaw.Parse(ULaw),
+            VLaw = ModulationLaw.Parse(VLaw),
+            Parameterization = Parameterization,
+        };
+    }
+
+    /// <summary>The CNN description for square images [C, H, H]: stages of Width, 2 Width, 4 Width channels, Depth convolutions each.</summary>
+    public CnnSpec CnnSpec(IReadOnlyList<long> inputShape, int classes)
+    {
+        Require(Architecture == Architecture.Cnn, "a CNN description of an mlp configuration");
+        Require(inputShape.Count == 3 && inputShape[1] == inputShape[2], $"a CNN takes square images [C, H, H], got [{string.Join(", ", inputShape)}]");
+        return new CnnSpec
+        {
+            Family = Family,
+            Members = Members,
+            WidthMultiplier = Width / (double)CnnBaseChannels,
+            ConvsPerStage = Depth,
+            InputChannels = (int)inputShape[0],
+            ImageSize = (int)inputShape[1],
+            Classes = classes,
+            Activation = Activation.Relu,
+            ULaw = ModulationLaw.Parse(ULaw),
+            VLaw = ModulationLaw.Parse(VLaw),
+            Parameterization = Parameterization,
+        };
+    }
 
     /// <summary>The training rule (SGD with the two parameter groups).</summary>
     public TrainingRule Rule(LossKind loss) => new(MuW, MuU, GammaRule.Parse(Gamma)) { Momentum = Momentum, Loss = loss };
@@ -65,8 +117,28 @@ public sealed record TrainConfig(
         if (Width < 1) throw new ArgumentException($"width must be >= 1, got {Width}");
         if (Epochs < 1 || BatchSize < 1) throw new ArgumentException("epochs and batch size must be >= 1");
         if (!(MuW > 0) || !(MuU >= 0)) throw new ArgumentException($"learning rates must be positive (mu_w={MuW}, mu_u={MuU})");
-        Spec(Synthetic?.InputDim ?? 1, 2).Validate();
-        GammaRule.Parse(Gamma);
         if (Task == "synthetic" && Synthetic is null) throw new ArgumentException("a synthetic task needs its description");
+        if (Architecture == Architecture.Cnn && Task == "synthetic")
+        {
+            throw new ArgumentException($"the cnn architecture needs an image data set ({string.Join(", ", DatasetCatalog.Names)}), got task 'synthetic'");
+        }
+        GammaRule.Parse(Gamma);
+        TaskShape shape = TaskSource.Shape(this);
+        if (Architecture == Architecture.Mlp)
+        {
+            MlpSpec(shape.InputShape, shape.Classes).Validate();
+        }
+        else
+        {
+            CnnSpec(shape.InputShape, shape.Classes).Validate();
+        }
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
     }
 }

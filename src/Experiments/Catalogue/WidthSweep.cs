@@ -14,7 +14,7 @@ public static class WidthSweep
     public sealed record Cell(string Family, double WidthMult, TrainConfig Train, int Repeat) : ICell
     {
         /// <inheritdoc />
-        public string Label => $"{Family} width={Train.Width} M={Train.Members} repeat={Repeat}";
+        public string Label => $"{Train.Task} {Family} width={Train.Width} M={Train.Members} repeat={Repeat}";
         /// <inheritdoc />
         public void Validate() => Train.Validate();
     }
@@ -25,36 +25,65 @@ public static class WidthSweep
         "In the independent regime a BatchEnsemble gains accuracy with M like an ensemble of independent networks, while its members' own accuracy tracks their width.",
         Grid,
         Run,
-        profile => profile == Profile.Paper ? new[] { "fashion-mnist" } : Array.Empty<string>());
+        Datasets);
 
-    /// <summary>The width multipliers and base width of a profile.</summary>
-    public static (double[] Multipliers, int BaseWidth, int[] Members, int Repeats, int Epochs) Scale(Profile profile) => profile switch
+    /// <summary>The real data sets of a profile's setups (E4 and E5 need the same ones).</summary>
+    public static IReadOnlyList<string> Datasets(Profile profile) =>
+        Setups(profile).Select(s => s.Task).Where(t => t != "synthetic").Distinct().ToArray();
+
+    /// <summary>A task and the network trained on it: E4 and E5 run their grids once per setup of the profile.</summary>
+    /// <param name="Architecture">mlp or cnn.</param>
+    /// <param name="Task">"synthetic" or a data set name.</param>
+    /// <param name="BaseWidth">The width that multiplier 1 stands for (a CNN's first-stage channels).</param>
+    /// <param name="SingleWidths">The widths of E5's single networks.</param>
+    public sealed record Setup(Architecture Architecture, string Task, int BaseWidth, int[] SingleWidths);
+
+    /// <summary>
+    /// The setups of a profile: the quick and smoke profiles train MLPs on the synthetic task; the paper profile
+    /// trains MLPs on Fashion-MNIST and the ensemble CNN on CIFAR-10 (base 16 channels, stages W, 2W, 4W).
+    /// </summary>
+    public static IReadOnlyList<Setup> Setups(Profile profile) => profile switch
     {
-        Profile.Smoke => (new[] { 0.5, 1.0 }, 32, new[] { 1, 2 }, 1, 1),
-        Profile.Quick => (new[] { 0.25, 0.5, 1.0, 2.0 }, 128, new[] { 1, 2, 4, 8 }, 2, 10),
-        _ => (new[] { 0.25, 0.5, 1.0, 2.0, 4.0 }, 512, new[] { 1, 2, 4, 8, 16 }, 3, 30),
+        Profile.Smoke => new[] { new Setup(Architecture.Mlp, "synthetic", 32, new[] { 16, 32 }) },
+        Profile.Quick => new[] { new Setup(Architecture.Mlp, "synthetic", 128, new[] { 16, 32, 64, 128, 256, 512, 1024 }) },
+        _ => new[]
+        {
+            new Setup(Architecture.Mlp, "fashion-mnist", 512, new[] { 64, 128, 256, 512, 1024, 2048, 4096 }),
+            new Setup(Architecture.Cnn, "cifar10", TrainConfig.CnnBaseChannels, new[] { 4, 8, 16, 32, 64 }),
+        },
+    };
+
+    /// <summary>The width multipliers, ensemble sizes, repeats and epochs of a profile (the same for each setup).</summary>
+    public static (double[] Multipliers, int[] Members, int Repeats, int Epochs) Scale(Profile profile) => profile switch
+    {
+        Profile.Smoke => (new[] { 0.5, 1.0 }, new[] { 1, 2 }, 1, 1),
+        Profile.Quick => (new[] { 0.25, 0.5, 1.0, 2.0 }, new[] { 1, 2, 4, 8 }, 2, 10),
+        _ => (new[] { 0.25, 0.5, 1.0, 2.0, 4.0 }, new[] { 1, 2, 4, 8, 16 }, 3, 30),
     };
 
     /// <summary>The training configuration of one point, shared with E5 so the scatter can combine both.</summary>
-    public static TrainConfig Config(Profile profile, EnsembleFamily family, string law, string gamma, int width, int members, int epochs) => new(
-        family, law, law, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
+    public static TrainConfig Config(Setup setup, EnsembleFamily family, string law, string gamma, int width, int members, int epochs) => new(
+        setup.Architecture, family, law, law, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
         epochs, BatchSize: 64,
-        profile == Profile.Paper ? "fashion-mnist" : "synthetic",
-        profile == Profile.Paper ? null : TaskSource.QuickClassification);
+        setup.Task,
+        setup.Task == "synthetic" ? TaskSource.QuickClassification : null);
 
     private static IReadOnlyList<Cell> Grid(Profile profile)
     {
-        var (multipliers, baseWidth, members, repeats, epochs) = Scale(profile);
+        var (multipliers, members, repeats, epochs) = Scale(profile);
         var cells = new List<Cell>();
-        for (int r = 0; r < repeats; r++)
+        foreach (Setup setup in Setups(profile))
         {
-            foreach (double mult in multipliers)
+            for (int r = 0; r < repeats; r++)
             {
-                int width = (int)Math.Round(baseWidth * mult);
-                foreach (int m in members)
+                foreach (double mult in multipliers)
                 {
-                    cells.Add(new Cell("batch-ensemble", mult, Config(profile, EnsembleFamily.BatchEnsemble, "sign(1)", "M", width, m, epochs), r));
-                    cells.Add(new Cell("independent", mult, Config(profile, EnsembleFamily.Independent, "const(1)", "M", width, m, epochs), r));
+                    int width = (int)Math.Round(setup.BaseWidth * mult);
+                    foreach (int m in members)
+                    {
+                        cells.Add(new Cell("batch-ensemble", mult, Config(setup, EnsembleFamily.BatchEnsemble, "sign(1)", "M", width, m, epochs), r));
+                        cells.Add(new Cell("independent", mult, Config(setup, EnsembleFamily.Independent, "const(1)", "M", width, m, epochs), r));
+                    }
                 }
             }
         }
@@ -65,9 +94,12 @@ public static class WidthSweep
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("family", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc")
-            .Add(cell.Family, cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
+        var rows = new ResultTable("task", "architecture", "family", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc")
+            .Add(cell.Train.Task, ArchitectureName(cell.Train.Architecture), cell.Family, cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
                  outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);
     }
+
+    /// <summary>The architecture as the rows spell it ("mlp", "cnn"), like the configuration JSON.</summary>
+    public static string ArchitectureName(Architecture architecture) => architecture.ToString().ToLowerInvariant();
 }

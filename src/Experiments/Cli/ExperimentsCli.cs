@@ -8,7 +8,7 @@ using Profile = EEArtifacts.Experiments.Runner.Profile;
 namespace EEArtifacts.Experiments.Cli;
 
 /// <summary>
-/// The ee-experiments command line: list, run, kernels. Exit codes: 0 success, 1 the run failed or
+/// The ee-experiments command line: list, run, verify, kernels, cost. Exit codes: 0 success, 1 the run failed or
 /// diverged cells were recorded with --fail-on-divergence, 2 bad input (nothing was written).
 /// </summary>
 public static class ExperimentsCli
@@ -28,6 +28,7 @@ public static class ExperimentsCli
         root.Subcommands.Add(RunCommand(stdout, stderr));
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
         root.Subcommands.Add(KernelsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CostCommand.Create(stdout, stderr));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -116,7 +117,8 @@ public static class ExperimentsCli
         _ => throw new UsageException($"unknown profile '{text}': use quick, paper or smoke"),
     };
 
-    private static DeviceChoice ParseDevice(string text)
+    /// <summary>Parses a device choice; bad text is a usage error.</summary>
+    public static DeviceChoice ParseDevice(string text)
     {
         try
         {

@@ -1,3 +1,4 @@
+using EEArtifacts.Experiments.Data;
 using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 
@@ -13,6 +14,9 @@ public sealed record CellContext(long Seed, Profile Profile, RuntimeInfo Runtime
 {
     /// <summary>The device every tensor of the cell goes to.</summary>
     public torch.Device Device => Runtime.Device;
+
+    /// <summary>The data set table whose checksums the cell's data must match (see <see cref="RunOptions.Datasets"/>).</summary>
+    public DatasetCatalog Datasets { get; init; } = DatasetCatalog.Canonical;
 
     /// <summary>A seed for one purpose of this cell ("init", "masks", "data", ...).</summary>
     public long SeedFor(string purpose) => Seeds.ForPurpose(Seed, purpose);

@@ -110,7 +110,7 @@ public sealed class ExperimentRunner
         {
             long seed = Seeds.ForCell(experiment.Name, cell.ConfigJson);
             TorchRuntime.Seed(seed);
-            var context = new CellContext(seed, options.Profile, runtime, options.DataFolder, options.AllowDownload);
+            var context = new CellContext(seed, options.Profile, runtime, options.DataFolder, options.AllowDownload) { Datasets = options.Datasets };
             var watch = Stopwatch.StartNew();
             CellOutput output = cell.Run(context);
             watch.Stop();

@@ -1,3 +1,4 @@
+using EEArtifacts.Experiments.Data;
 using EmbeddedEnsembles.Runtime;
 
 namespace EEArtifacts.Experiments.Runner;
@@ -19,7 +20,11 @@ public sealed record RunOptions(
     IReadOnlyList<string> Only,
     string OutRoot,
     string DataFolder,
-    bool AllowDownload);
+    bool AllowDownload)
+{
+    /// <summary>The data set table (files and checksums): the canonical one; tests point it at their own small files.</summary>
+    public DatasetCatalog Datasets { get; init; } = DatasetCatalog.Canonical;
+}
 
 /// <summary>Bad input from the user: reported as one line with exit code 2, before any work starts.</summary>
 public sealed class UsageException(string message) : Exception(message);

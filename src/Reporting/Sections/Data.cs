@@ -16,6 +16,24 @@ public static class Data
     public static List<string> Distinct(IEnumerable<CsvRow> rows, string column) =>
         rows.Select(r => r.S(column)).Distinct(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// The setups of E4/E5 rows, "task architecture" (e.g. "cifar10 cnn"), in cell order. Figures and claims use one
+    /// setup at a time: accuracies of different tasks do not belong on one curve.
+    /// </summary>
+    public static List<string> Setups(IEnumerable<CsvRow> rows) => rows.Select(Setup).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The rows of one setup (see <see cref="Setups"/>).</summary>
+    public static List<CsvRow> OfSetup(IEnumerable<CsvRow> rows, string setup) => rows.Where(r => Setup(r) == setup).ToList();
+
+    /// <summary>The rows of the first setup in cell order: the one E4's and E5's claims are computed on.</summary>
+    public static List<CsvRow> FirstSetup(IEnumerable<CsvRow> rows)
+    {
+        var list = rows.ToList();
+        return list.Count == 0 ? list : OfSetup(list, Setup(list[0]));
+    }
+
+    private static string Setup(CsvRow row) => $"{row.S("task")} {row.S("architecture")}";
+
     /// <summary>Distinct numeric values of a column, ascending.</summary>
     public static List<double> Levels(IEnumerable<CsvRow> rows, string column) =>
         rows.Select(r => r.D(column)).Where(double.IsFinite).Distinct().Order().ToList();

@@ -8,7 +8,7 @@ namespace EEArtifacts.Reporting.Sections;
 /// <summary>E5 param-scatter: panel (d) of the seed's figure.</summary>
 public sealed class ParamScatterSection : ExperimentSection
 {
-    private const string Family = "family", Params = "params", EnsAcc = "ens_test_acc";
+    private const string Task = "task", Architecture = "architecture", Family = "family", Params = "params", EnsAcc = "ens_test_acc";
 
     /// <summary>The family of single networks (M = 1) the ensembles are compared with.</summary>
     public const string SingleFamily = "single";
@@ -24,20 +24,20 @@ public sealed class ParamScatterSection : ExperimentSection
 
     public override string Shows =>
         "Test accuracy against the absolute number of parameters for every configuration of E4, single networks over many widths, MC-dropout ensembles and collective BatchEnsembles: " +
-        "is an embedded ensemble a better use of a parameter budget than one wider network?";
+        "is an embedded ensemble a better use of a parameter budget than one wider network? One figure per task and architecture; the claims use the first task in cell order.";
 
-    public override IReadOnlyList<string> RowColumns => [Family, "setting", "width", "members", Params, EnsAcc, "member_test_acc"];
+    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, "setting", "width", "members", Params, EnsAcc, "member_test_acc"];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
         new PositiveRule("E5.1", $"At equal parameter count, {EnsembleFamily} ensembles beat single networks", "Figure panel (d)",
-            $"mean residual of {EnsembleFamily} rows' ens_test_acc above the least-squares line of single networks' accuracy on log10(params); SE = SD/sqrt(n) of the residuals", 2,
+            $"mean residual of {EnsembleFamily} rows' ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE = SD/sqrt(n) of the residuals", 2,
             Residual),
         new PositiveRule("E5.2", "Accuracy grows with the number of parameters (single networks)", "Figure panel (d)",
-            $"OLS slope of ens_test_acc on log10(params) over family {SingleFamily}; SE from the residuals", 2,
+            $"OLS slope of ens_test_acc on log10(params) over family {SingleFamily}, first task; SE from the residuals", 2,
             r =>
             {
-                var s = r.Rows.Rows.Where(x => x.S(Family) == SingleFamily && x.D(Params) > 0).ToList();
+                var s = Data.FirstSetup(r.Rows.Rows).Where(x => x.S(Family) == SingleFamily && x.D(Params) > 0).ToList();
                 var fit = Stat.Fit(s.Select(x => Math.Log10(x.D(Params))).ToList(), s.Select(x => x.D(EnsAcc)).ToList());
                 return double.IsFinite(fit.Slope) ? StatOutcome.Of(fit.SlopeMeasurement) : StatOutcome.Missing($"no fit over {s.Count} single-network rows");
             }),
@@ -45,30 +45,34 @@ public sealed class ParamScatterSection : ExperimentSection
 
     public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
     {
-        var rows = results.Rows.Rows;
-        var fig = new FigureSpec
+        var setups = Data.Setups(results.Rows.Rows);
+        foreach (var setup in setups)
         {
-            Id = "e5-param-scatter",
-            Caption = "E5 param-scatter. Ensemble test accuracy (a) and mean member test accuracy (b) against the number of parameters (log scale); one marker per run, one colour and shape per family.",
-        };
-        foreach (var (title, column) in new[] { ("(a) ensemble test accuracy", EnsAcc), ("(b) member test accuracy", "member_test_acc") })
-        {
-            var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true };
-            foreach (var f in Data.Distinct(rows, Family))
+            var rows = Data.OfSetup(results.Rows.Rows, setup);
+            var fig = new FigureSpec
             {
-                var sub = rows.Where(r => r.S(Family) == f).ToList();
-                p.Series.Add(new SeriesSpec(f, sub.Select(r => r.D(Params)).ToArray(), sub.Select(r => r.D(column)).ToArray(), null, SeriesStyle.Markers));
+                Id = setups.Count == 1 ? "e5-param-scatter" : "e5-param-scatter-" + setup.Replace(' ', '-'),
+                Caption = $"E5 param-scatter, {setup}. Ensemble test accuracy (a) and mean member test accuracy (b) against the number of parameters (log scale); one marker per run, one colour and shape per family.",
+            };
+            foreach (var (title, column) in new[] { ("(a) ensemble test accuracy", EnsAcc), ("(b) member test accuracy", "member_test_acc") })
+            {
+                var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true };
+                foreach (var f in Data.Distinct(rows, Family))
+                {
+                    var sub = rows.Where(r => r.S(Family) == f).ToList();
+                    p.Series.Add(new SeriesSpec(f, sub.Select(r => r.D(Params)).ToArray(), sub.Select(r => r.D(column)).ToArray(), null, SeriesStyle.Markers));
+                }
+
+                fig.Panels.Add(p);
             }
 
-            fig.Panels.Add(p);
+            yield return fig;
         }
-
-        yield return fig;
     }
 
     private static StatOutcome Residual(ExperimentResults r)
     {
-        var rows = r.Rows.Rows.Where(x => x.D(Params) > 0).ToList();
+        var rows = Data.FirstSetup(r.Rows.Rows).Where(x => x.D(Params) > 0).ToList();
         var single = rows.Where(x => x.S(Family) == SingleFamily).ToList();
         var ens = rows.Where(x => x.S(Family) == EnsembleFamily).ToList();
         if (single.Count < 2 || ens.Count == 0)

@@ -26,6 +26,33 @@ public sealed class CliErrorTests : IDisposable
         Assert.False(Directory.Exists(outFolder));
     }
 
+    [Theory]
+    [InlineData("--steps must be at least 1", "cost", "--steps", "0")]
+    [InlineData("unknown profile 'huge'", "cost", "--profile", "huge")]
+    [InlineData("--max-step-gflop must be a positive number", "cost", "--max-step-gflop", "-1")]
+    public void BadCostArgumentsFailInOneLineAndWriteNothing(string message, params string[] args)
+    {
+        string outFile = Path.Combine(_root, "cost.json");
+        var (code, _, err) = CliProcess.Run(args.Concat(new[] { "--out", outFile }).ToArray());
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.False(File.Exists(outFile));
+    }
+
+    [Fact]
+    public void CostOfTheSmokeProfileSumsItsTrainingCells()
+    {
+        Directory.CreateDirectory(_root);
+        string outFile = Path.Combine(_root, "cost.json");
+        var (code, output, _) = CliProcess.Run("cost", "--profile", "smoke", "--device", "cpu", "--steps", "1", "--out", outFile);
+        Assert.Equal(0, code);
+        Assert.Contains("total                24          992", output); // 7 + 8 + 6 + 3 cells; epochs x 32 batches of 64 of 2048
+        string json = File.ReadAllText(outFile);
+        Assert.Contains("\"experiment\": \"total\"", json);
+        Assert.Contains("\"measured\": true", json);
+    }
+
     [Fact]
     public void AnUnwritableOutputFolderFailsInOneLine()
     {

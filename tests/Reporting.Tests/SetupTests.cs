@@ -1,0 +1,56 @@
+using System.Globalization;
+using EEArtifacts.Reporting.Results;
+using EEArtifacts.Reporting.Sections;
+
+namespace EEArtifacts.Reporting.Tests;
+
+/// <summary>E4 and E5 rows of several tasks (the paper profile: Fashion-MNIST MLP and CIFAR-10 CNN) are never mixed.</summary>
+public sealed class SetupTests
+{
+    // Fashion-MNIST: ensembling gains 0.05; CIFAR-10: it loses 0.5, so any mixing would move E4.1 far from 0.05.
+    private static ExperimentResults WidthSweep()
+    {
+        var rows = new List<string[]>();
+        foreach (var (task, arch, gain) in new[] { ("fashion-mnist", "mlp", 0.05), ("cifar10", "cnn", -0.5) })
+        {
+            foreach (var m in new[] { 1, 4 })
+            {
+                for (var rep = 0; rep < 2; rep++)
+                {
+                    var acc = 0.8 + (m == 4 ? gain : 0) + (rep * 0.001);
+                    rows.Add([task, arch, "batch-ensemble", "1", "16", m.ToString(CultureInfo.InvariantCulture), "1000", F(acc), F(0.78), F(0.9)]);
+                }
+            }
+        }
+
+        return new ExperimentResults
+        {
+            Name = "width-sweep",
+            Exists = true,
+            Rows = new CsvTable(new WidthSweepSection().RowColumns, rows),
+        };
+    }
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void OneFigurePerTaskAndArchitecture()
+    {
+        var figures = new WidthSweepSection().Figures(WidthSweep()).ToList();
+
+        Assert.Equal(["e4-width-sweep-fashion-mnist-mlp", "e4-width-sweep-cifar10-cnn"], figures.Select(f => f.Id));
+        Assert.Contains("cifar10 cnn", figures[1].Caption);
+        // Panel (a) of each figure: the mean ensemble accuracy at M = 4 of its own task only.
+        Assert.Equal(0.8505, figures[0].Panels[0].Series.Single().Y[1], 6);
+        Assert.Equal(0.3005, figures[1].Panels[0].Series.Single().Y[1], 6);
+    }
+
+    [Fact]
+    public void ClaimsUseTheFirstTaskOnly()
+    {
+        var claim = new WidthSweepSection().Claims.Single(c => c.Id == "E4.1").Evaluate(WidthSweep());
+
+        Assert.NotNull(claim.Value);
+        Assert.Equal(0.05, claim.Value!.Value.Value, 6);
+    }
+}
