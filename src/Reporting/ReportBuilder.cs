@@ -31,7 +31,7 @@ public static partial class ReportBuilder
         var allClaims = new List<ClaimResult>();
         foreach (var s in sections)
         {
-            var data = results.Get(s.Experiment);
+            var data = results.Get(s.Experiment) with { Others = s.FiguresAlsoRead.ToDictionary(e => e, results.Get) };
             missing.AddRange(data.Problems);
             var section = new Section(s.Title, s.Id.ToLowerInvariant() + "-" + s.Experiment);
             section.Add(new Paragraph(s.Shows));

@@ -53,4 +53,34 @@ public sealed class SetupTests
         Assert.NotNull(claim.Value);
         Assert.Equal(0.05, claim.Value!.Value.Value, 6);
     }
+
+    [Fact]
+    public void TheParameterScatterDrawsTheWidthSweepsRunsOfTheSameSetupButClaimsOnItsOwn()
+    {
+        var section = new ParamScatterSection();
+        var ownRows = new List<string[]>
+        {
+            new[] { "fashion-mnist", "mlp", "single", "single network", "64", "1", "1000", "0.7", "0.7" },
+            new[] { "fashion-mnist", "mlp", "single", "single network", "128", "1", "4000", "0.8", "0.8" },
+            new[] { "fashion-mnist", "mlp", "batch-ensemble", "BE", "64", "4", "1100", "0.9", "0.8" },
+        };
+        var results = new ExperimentResults
+        {
+            Name = "param-scatter",
+            Exists = true,
+            Rows = new CsvTable(section.RowColumns, ownRows),
+            Others = new Dictionary<string, ExperimentResults> { ["width-sweep"] = WidthSweep() },
+        };
+
+        var figure = section.Figures(results).Single();
+        var e4 = figure.Panels[0].Series.Single(s => s.Label == "E4 batch-ensemble");
+        Assert.Equal(4, e4.X.Length); // the Fashion-MNIST runs only, not CIFAR-10's
+        Assert.Contains("4 runs of E4 width-sweep", figure.Caption);
+        Assert.Equal(["single", "batch-ensemble", "E4 batch-ensemble"], figure.Panels[0].Series.Select(s => s.Label));
+
+        // E5.1 reads E5's one BE run: 0.9 above the single-network line at log10(1100).
+        var claim = section.Claims.Single(c => c.Id == "E5.1").Evaluate(results);
+        double line = 0.7 + ((0.8 - 0.7) / Math.Log10(4)) * Math.Log10(1.1);
+        Assert.Equal(0.9 - line, claim.Value!.Value.Value, 9);
+    }
 }

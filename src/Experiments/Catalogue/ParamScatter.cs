@@ -6,7 +6,7 @@ namespace EEArtifacts.Experiments.Catalogue;
 /// <summary>
 /// E5 `param-scatter`: accuracy against the number of parameters: single networks over many widths, and
 /// M = 4 ensembles of every family (BatchEnsemble in both regimes, MC-dropout, independent networks) at a few
-/// widths. Self-contained, so the figure and its claims need no other experiment's results.
+/// widths. Its claims need no other experiment's results; the report's figure also draws E4's runs of the same setup.
 /// </summary>
 public static class ParamScatter
 {

@@ -15,7 +15,7 @@ public sealed record CellInfo(
     double? WallSeconds);
 
 /// <summary>Everything one experiment folder holds, read per docs/RESULTS.md.</summary>
-public sealed class ExperimentResults
+public sealed record ExperimentResults
 {
     public required string Name { get; init; }
 
@@ -35,6 +35,9 @@ public sealed class ExperimentResults
 
     /// <summary>What is missing or partial, each line naming the experiment.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>Other experiments' results that this experiment's figures also draw (<see cref="Sections.ExperimentSection.FiguresAlsoRead"/>).</summary>
+    public IReadOnlyDictionary<string, ExperimentResults> Others { get; init; } = new Dictionary<string, ExperimentResults>();
 
     public double TotalWallSeconds => Cells.Sum(c => c.WallSeconds ?? 0);
 

@@ -27,6 +27,10 @@ public abstract class ExperimentSection
 
     public abstract IReadOnlyList<ClaimRule> Claims { get; }
 
+    /// <summary>Other experiments whose rows the figures draw beside this one's (available as
+    /// <see cref="ExperimentResults.Others"/>); claims read this experiment's rows only.</summary>
+    public virtual IReadOnlyList<string> FiguresAlsoRead => [];
+
     /// <summary>The figures, given rows that have every column of <see cref="RowColumns"/>.</summary>
     public abstract IEnumerable<FigureSpec> Figures(ExperimentResults results);
 

@@ -43,24 +43,38 @@ public sealed class ParamScatterSection : ExperimentSection
             }),
     ];
 
+    /// <summary>E4's configurations (every width and M) join the scatter, as the catalogue asks.</summary>
+    public override IReadOnlyList<string> FiguresAlsoRead => [WidthSweep];
+
+    private const string WidthSweep = "width-sweep";
+
     public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
     {
         var setups = Data.Setups(results.Rows.Rows);
+        var e4 = results.Others.TryGetValue(WidthSweep, out var w) && w.HasRows && w.Rows.MissingColumns([Task, Architecture, Family, Params, EnsAcc, "member_test_acc"]).Count == 0
+            ? w.Rows.Rows : [];
         foreach (var setup in setups)
         {
             var rows = Data.OfSetup(results.Rows.Rows, setup);
+            var e4Rows = Data.OfSetup(e4, setup);
             var fig = new FigureSpec
             {
                 Id = setups.Count == 1 ? "e5-param-scatter" : "e5-param-scatter-" + setup.Replace(' ', '-'),
-                Caption = $"E5 param-scatter, {setup}. Ensemble test accuracy (a) and mean member test accuracy (b) against the number of parameters (log scale); one marker per run, one colour and shape per family.",
+                Caption = $"E5 param-scatter, {setup}. Ensemble test accuracy (a) and mean member test accuracy (b) against the number of parameters (log scale); one marker per run, one colour and shape per family. " +
+                    (e4Rows.Count > 0
+                        ? $"Series \"E4 ...\" are the {e4Rows.Count} runs of E4 width-sweep (every width and M, M = 1 included) on the same setup; the claims below use E5's own runs."
+                        : "E4 width-sweep has no runs on this setup, so its configurations are not drawn."),
             };
             foreach (var (title, column) in new[] { ("(a) ensemble test accuracy", EnsAcc), ("(b) member test accuracy", "member_test_acc") })
             {
                 var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true };
-                foreach (var f in Data.Distinct(rows, Family))
+                foreach (var (prefix, source) in new[] { ("", rows), ("E4 ", e4Rows) })
                 {
-                    var sub = rows.Where(r => r.S(Family) == f).ToList();
-                    p.Series.Add(new SeriesSpec(f, sub.Select(r => r.D(Params)).ToArray(), sub.Select(r => r.D(column)).ToArray(), null, SeriesStyle.Markers));
+                    foreach (var f in Data.Distinct(source, Family))
+                    {
+                        var sub = source.Where(r => r.S(Family) == f).ToList();
+                        p.Series.Add(new SeriesSpec(prefix + f, sub.Select(r => r.D(Params)).ToArray(), sub.Select(r => r.D(column)).ToArray(), null, SeriesStyle.Markers));
+                    }
                 }
 
                 fig.Panels.Add(p);
