@@ -21,6 +21,14 @@ public sealed record SeriesSpec(string Label, double[] X, double[] Y, double[]? 
     public string Key => ColorKey ?? Label;
 }
 
+/// <summary>Where a panel draws its legend.</summary>
+public enum LegendPlacement
+{
+    Corner,
+    Outside,
+    None,
+}
+
 /// <summary>A horizontal or vertical reference line.</summary>
 public sealed record RefLine(double Value, string Label, bool Vertical = false);
 
@@ -46,6 +54,10 @@ public sealed class PanelSpec
 
     /// <summary>Categorical x ticks (position, label); when set they replace numeric ticks.</summary>
     public List<(double Position, string Label)> XTicks { get; } = [];
+
+    /// <summary>Where the legend goes: the emptiest corner (default), beside the axes (scatters that fill every
+    /// corner), or nowhere (a panel that shares the legend of its neighbour).</summary>
+    public LegendPlacement Legend { get; init; } = LegendPlacement.Corner;
 
     /// <summary>A short text drawn in a corner (fitted slopes and the like).</summary>
     public string? Note { get; set; }

@@ -86,11 +86,22 @@ public static class PlotFactory
             a.LabelShadowColor = Colors.Transparent;
         }
 
-        if (panel.Series.Any(s => s.Label.Length > 0) || panel.Lines.Any(l => l.Label.Length > 0))
+        if (panel.Legend != LegendPlacement.None && (panel.Series.Any(s => s.Label.Length > 0) || panel.Lines.Any(l => l.Label.Length > 0)))
         {
             plot.Legend.FontSize = 12;
             plot.Legend.FontName = FontSet.Family;
-            plot.ShowLegend(LegendCorner(panel));
+            if (panel.Legend == LegendPlacement.Outside)
+            {
+                plot.ShowLegend(Edge.Right);
+            }
+            else
+            {
+                plot.ShowLegend(LegendCorner(panel));
+            }
+        }
+        else
+        {
+            plot.HideLegend(); // ScottPlot shows labelled plottables by default
         }
 
         return plot;

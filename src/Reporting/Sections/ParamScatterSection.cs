@@ -65,9 +65,10 @@ public sealed class ParamScatterSection : ExperimentSection
                         ? $"Series \"E4 ...\" are the {e4Rows.Count} runs of E4 width-sweep (every width and M, M = 1 included) on the same setup; the claims below use E5's own runs."
                         : "E4 width-sweep has no runs on this setup, so its configurations are not drawn."),
             };
-            foreach (var (title, column) in new[] { ("(a) ensemble test accuracy", EnsAcc), ("(b) member test accuracy", "member_test_acc") })
+            // The points fill every corner: one legend, beside the second panel.
+            foreach (var (title, column, legend) in new[] { ("(a) ensemble test accuracy", EnsAcc, LegendPlacement.None), ("(b) member test accuracy", "member_test_acc", LegendPlacement.Outside) })
             {
-                var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true };
+                var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true, Legend = legend };
                 foreach (var (prefix, source) in new[] { ("", rows), ("E4 ", e4Rows) })
                 {
                     foreach (var f in Data.Distinct(source, Family))

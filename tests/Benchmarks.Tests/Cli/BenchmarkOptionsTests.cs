@@ -16,7 +16,7 @@ public class BenchmarkOptionsTests
     }
 
     [Fact]
-    public void ThreadsDefaultToAllCores() =>
+    public void ThreadsDefaultToOneAsEverywhereInTheProject() =>
         Assert.Equal(1, BenchmarkOptions.Parse(["--profile", "paper", "--out", "x"]).Threads);
 
     [Theory]
