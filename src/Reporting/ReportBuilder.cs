@@ -45,6 +45,13 @@ public static partial class ReportBuilder
                 section.Add(new Paragraph("Missing or partial: " + p, ParagraphStyle.Warning));
             }
 
+            if (data.Diverged.Count > 0)
+            {
+                section.Add(new Paragraph(
+                    $"Diverged: {data.Diverged.Count} cell(s) ({string.Join(", ", data.Diverged)}) stopped when the training loss became NaN or infinite. " +
+                    "That is a result of their settings, not missing data: their rows hold NaN where a metric could not be computed."));
+            }
+
             var missingCols = data.HasRows ? data.Rows.MissingColumns(s.RowColumns) : [];
             if (missingCols.Count > 0)
             {

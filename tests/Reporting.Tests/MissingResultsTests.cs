@@ -127,4 +127,21 @@ public sealed class MissingResultsTests : IDisposable
         Assert.True(File.Exists(Path.Combine(outDir, "report.pdf")));
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(_root, "paper")), d => Path.GetFileName(d).StartsWith('.'));
     }
+
+    [Fact]
+    public void ADivergedCellIsReportedAsAResultNotAsMissing()
+    {
+        var results = ResultsFixture.Create(_root);
+        var w = new ExperimentWriter(results, "hyperparameters", "factor,level,ensemble_gain,correlation,ens_test_acc") { DeclaredCells = 1 };
+        Directory.Delete(Path.Combine(results, "hyperparameters"), true);
+        w.Cell(["mu-ratio,10,NaN,NaN,0.25"], status: "diverged");
+        w.Finish();
+        var outDir = Path.Combine(_root, "paper", "quick");
+
+        var (code, stdout, _) = Cli("--results", results, "--out", outDir, "--strict");
+
+        Assert.DoesNotContain("hyperparameters", stdout.Split('\n').Where(l => l.Contains("missing", StringComparison.Ordinal)));
+        Assert.Contains("Diverged: 1 cell(s) (0000) stopped when the training loss became NaN or infinite", File.ReadAllText(Path.Combine(outDir, "REPORT.md")));
+        Assert.Equal(0, code);
+    }
 }

@@ -36,6 +36,9 @@ public sealed record ExperimentResults
     /// <summary>What is missing or partial, each line naming the experiment.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 
+    /// <summary>Cells (4-digit indices) whose training diverged: finished, with NaN where a metric could not be computed.</summary>
+    public IReadOnlyList<string> Diverged { get; init; } = [];
+
     /// <summary>Other experiments' results that this experiment's figures also draw (<see cref="Sections.ExperimentSection.FiguresAlsoRead"/>).</summary>
     public IReadOnlyDictionary<string, ExperimentResults> Others { get; init; } = new Dictionary<string, ExperimentResults>();
 
@@ -135,6 +138,7 @@ public static partial class ResultsReader
         var rowTables = new List<CsvTable>();
         var epochTables = new List<CsvTable>();
         var missingRows = new List<string>();
+        var diverged = new List<string>();
         if (Directory.Exists(cellsDir))
         {
             var files = Directory.GetFiles(cellsDir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
@@ -160,7 +164,11 @@ public static partial class ResultsReader
                 }
 
                 cells.Add(cell);
-                if (!string.Equals(cell.Status, "ok", StringComparison.OrdinalIgnoreCase) &&
+                if (string.Equals(cell.Status, "diverged", StringComparison.OrdinalIgnoreCase))
+                {
+                    diverged.Add($"{index:D4}"); // a result of the cell (docs/RESULTS.md), not missing data
+                }
+                else if (!string.Equals(cell.Status, "ok", StringComparison.OrdinalIgnoreCase) &&
                     !string.Equals(cell.Status, "done", StringComparison.OrdinalIgnoreCase) &&
                     !string.Equals(cell.Status, "finished", StringComparison.OrdinalIgnoreCase))
                 {
@@ -242,6 +250,7 @@ public static partial class ResultsReader
             Rows = rows,
             Epochs = epochs,
             Problems = problems,
+            Diverged = diverged,
         };
     }
 
