@@ -33,7 +33,16 @@ public interface IEnsembleLayer
     /// up to rounding, in as few passes over the activations as the layer knows how (the training and inference path;
     /// the two halves remain for recording pre-activations).
     /// </summary>
-    Tensor MemberForward(Tensor x) => Activate(PreActivation(x));
+    Tensor MemberForward(Tensor x);
+
+    /// <summary>The raw weight: shared [N_l, N_{l-1}, ...], or [M, N_l, N_{l-1}, ...] for independent layers.</summary>
+    TorchSharp.Modules.Parameter Weight { get; }
+
+    /// <summary>The raw bias: shared [N_l], or [M, N_l] for independent layers.</summary>
+    TorchSharp.Modules.Parameter Bias { get; }
+
+    /// <summary>The forward factor on the weights (sigma_w/sqrt(fan-in) under NTK, else 1).</summary>
+    double WeightScale { get; }
 
     /// <summary>The layer's weight and bias (the shared group of the training rule; per member for independent layers).</summary>
     IEnumerable<TorchSharp.Modules.Parameter> WeightParameters();

@@ -21,21 +21,14 @@ public enum Parameterization
 }
 
 /// <summary>
-/// A plain description of an ensemble MLP (THEORY.md section 1): family, depth, width, members, activation,
-/// modulation laws, parameterization, sigma_w and sigma_b. A single network is M = 1.
+/// What every ensemble description holds besides its architecture: family, ensemble size, activation, modulation
+/// laws, parameterization, sigma_w, sigma_b and the readout bias; <see cref="EnsembleSpec"/> (MLP) and
+/// <see cref="CnnSpec"/> (CNN) add their shapes.
 /// </summary>
-public sealed record EnsembleSpec
+public abstract record EnsembleDescription
 {
     /// <summary>The family.</summary>
     public EnsembleFamily Family { get; init; } = EnsembleFamily.BatchEnsemble;
-    /// <summary>Input dimension N_0.</summary>
-    public int InputDim { get; init; } = 8;
-    /// <summary>Hidden width N_1 = ... = N_L.</summary>
-    public int Width { get; init; } = 64;
-    /// <summary>Number of hidden layers L.</summary>
-    public int Depth { get; init; } = 3;
-    /// <summary>Output dimension (classes, or 1 for regression).</summary>
-    public int OutputDim { get; init; } = 1;
     /// <summary>Ensemble size M.</summary>
     public int Members { get; init; } = 4;
     /// <summary>The nonlinearity phi.</summary>
@@ -53,6 +46,45 @@ public sealed record EnsembleSpec
     /// <summary>Per-member readout bias (member-specific; a shared readout bias would couple members).</summary>
     public bool MemberReadoutBias { get; init; }
 
+    /// <summary>Checks the fields above; throws a clear <see cref="ArgumentException"/> naming the first bad one.</summary>
+    protected void ValidateEnsemble()
+    {
+        Require(Members >= 1, $"ensemble size M must be >= 1, got {Members}");
+        Require(Activation is not null, "activation is missing");
+        Require(SigmaW > 0 && double.IsFinite(SigmaW), $"sigma_w must be a finite positive number, got {SigmaW}");
+        Require(SigmaB >= 0 && double.IsFinite(SigmaB), $"sigma_b must be a finite number >= 0, got {SigmaB}");
+        if (Family == EnsembleFamily.McDropout)
+        {
+            Require(ULaw is BernoulliLaw, $"an MC-dropout ensemble needs a bernoulli(p) law for u, got {ULaw}");
+            Require(VLaw is ConstLaw { C: 1 }, $"an MC-dropout ensemble has v = 1, got {VLaw}");
+        }
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> with <paramref name="message"/> unless <paramref name="condition"/>.</summary>
+    protected static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}
+
+/// <summary>
+/// A plain description of an ensemble MLP (THEORY.md section 1): family, depth, width, members, activation,
+/// modulation laws, parameterization, sigma_w and sigma_b. A single network is M = 1.
+/// </summary>
+public sealed record EnsembleSpec : EnsembleDescription
+{
+    /// <summary>Input dimension N_0.</summary>
+    public int InputDim { get; init; } = 8;
+    /// <summary>Hidden width N_1 = ... = N_L.</summary>
+    public int Width { get; init; } = 64;
+    /// <summary>Number of hidden layers L.</summary>
+    public int Depth { get; init; } = 3;
+    /// <summary>Output dimension (classes, or 1 for regression).</summary>
+    public int OutputDim { get; init; } = 1;
+
     /// <summary>A description of an MC-dropout ensemble with keep probability <paramref name="p"/>.</summary>
     public static EnsembleSpec McDropout(double p) => new()
     {
@@ -68,22 +100,7 @@ public sealed record EnsembleSpec
         Require(Width >= 1, $"width must be >= 1, got {Width}");
         Require(Depth >= 1, $"depth must be >= 1, got {Depth}");
         Require(OutputDim >= 1, $"output dimension must be >= 1, got {OutputDim}");
-        Require(Members >= 1, $"ensemble size M must be >= 1, got {Members}");
-        Require(SigmaW > 0 && double.IsFinite(SigmaW), $"sigma_w must be a finite positive number, got {SigmaW}");
-        Require(SigmaB >= 0 && double.IsFinite(SigmaB), $"sigma_b must be a finite number >= 0, got {SigmaB}");
-        if (Family == EnsembleFamily.McDropout)
-        {
-            Require(ULaw is BernoulliLaw, $"an MC-dropout ensemble needs a bernoulli(p) law for u, got {ULaw}");
-            Require(VLaw is ConstLaw { C: 1 }, $"an MC-dropout ensemble has v = 1, got {VLaw}");
-        }
+        ValidateEnsemble();
         return this;
-    }
-
-    private static void Require(bool condition, string message)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException(message);
-        }
     }
 }

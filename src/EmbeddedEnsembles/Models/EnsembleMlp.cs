@@ -96,9 +96,9 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     public EnsembleReadout Readout => readout;
 
     /// <summary>Raw hidden weights W^l, l = 1..L: [N_l, N_{l-1}] shared, or [M, N_l, N_{l-1}] for independent ensembles.</summary>
-    public IReadOnlyList<Tensor> HiddenWeights => _layers.Select(WeightOf).ToArray();
+    public IReadOnlyList<Tensor> HiddenWeights => _layers.Select(l => (Tensor)l.Weight).ToArray();
     /// <summary>Raw hidden biases b^l: [N_l], or [M, N_l] for independent ensembles.</summary>
-    public IReadOnlyList<Tensor> HiddenBiases => _layers.Select(BiasOf).ToArray();
+    public IReadOnlyList<Tensor> HiddenBiases => _layers.Select(l => (Tensor)l.Bias).ToArray();
     /// <summary>Post-activation modulations u^l, each [M, N_l] (MC-dropout masks; ones for independent ensembles).</summary>
     public IReadOnlyList<Tensor> U => _layers.Select(l => l.U).ToArray();
     /// <summary>Pre-activation modulations v^l, each [M, N_l] (ones for MC-dropout and independent ensembles).</summary>
@@ -108,28 +108,9 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     /// <summary>Per-member readout bias [M, OutputDim], or null.</summary>
     public Tensor? ReadoutBias => readout.MemberBias;
     /// <summary>Forward factor of layer l's weights (1-based; l = L+1 is the readout): sigma_w/sqrt(N_{l-1}) under NTK, else 1.</summary>
-    public double WeightScale(int layer) => layer == _layers.Count + 1 ? readout.WeightScale : _layers[layer - 1] switch
-    {
-        BatchEnsembleLinear be => be.WeightScale,
-        IndependentLinear ie => ie.WeightScale,
-        _ => throw new InvalidOperationException("unknown layer type"),
-    };
+    public double WeightScale(int layer) => layer == _layers.Count + 1 ? readout.WeightScale : _layers[layer - 1].WeightScale;
     /// <summary>Forward factor of the hidden biases: sigma_b under NTK, else 1.</summary>
     public double BiasScale => Spec.Parameterization == Parameterization.Ntk ? Spec.SigmaB : 1.0;
-
-    private static Tensor WeightOf(IEnsembleLayer l) => l switch
-    {
-        BatchEnsembleLinear be => be.Weight,
-        IndependentLinear ie => ie.Weight,
-        _ => throw new InvalidOperationException("unknown layer type"),
-    };
-
-    private static Tensor BiasOf(IEnsembleLayer l) => l switch
-    {
-        BatchEnsembleLinear be => be.Bias,
-        IndependentLinear ie => ie.Bias,
-        _ => throw new InvalidOperationException("unknown layer type"),
-    };
 
     /// <summary>Member-major outputs [M*B, OutputDim] for a batch [B, InputDim] shared by all members.</summary>
     public override Tensor forward(Tensor x)
