@@ -16,8 +16,6 @@ namespace EmbeddedEnsembles.Layers;
 /// </summary>
 public sealed class BatchEnsembleLinear : BatchEnsembleLayer
 {
-    private readonly string _name;
-
     /// <summary>
     /// Creates the layer. Weights come from <paramref name="weightGenerator"/>; v then u are drawn from
     /// <paramref name="vLaw"/> and <paramref name="uLaw"/> with <paramref name="modulationGenerator"/>.
@@ -37,7 +35,6 @@ public sealed class BatchEnsembleLinear : BatchEnsembleLayer
         Generator weightGenerator, Generator modulationGenerator)
         : base(name, LinearShape(inFeatures, outFeatures, members: null), options, uLaw, vLaw, trainableModulations, sharedInput, weightGenerator, modulationGenerator)
     {
-        _name = name;
         InFeatures = inFeatures;
     }
 
@@ -77,7 +74,7 @@ public sealed class BatchEnsembleLinear : BatchEnsembleLayer
     {
         if (!(x.dim() == 2 || (x.dim() == 3 && x.shape[0] == Members)) || x.shape[^1] != InFeatures)
         {
-            throw new ArgumentException($"{_name}: expected input [B, {InFeatures}] or [{Members}, B, {InFeatures}], got [{string.Join(", ", x.shape)}]");
+            throw new ArgumentException($"{GetName()}: expected input [B, {InFeatures}] or [{Members}, B, {InFeatures}], got [{string.Join(", ", x.shape)}]");
         }
     }
 

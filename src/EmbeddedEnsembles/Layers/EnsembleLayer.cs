@@ -6,11 +6,14 @@ using static TorchSharp.torch.nn;
 namespace EmbeddedEnsembles.Layers;
 
 /// <summary>
-/// What the four hidden-layer types share: the options, the raw weight and bias (shared, or one per member for
-/// independent layers) with their forward factors s_w and s_b, and the member-major forward pass. Subclasses give
-/// the pre-activation and the modulations.
+/// A hidden ensemble layer; the four layer types share this: the options, the raw weight and bias (shared, or one
+/// per member for independent layers) with their forward factors s_w and s_b, and the member-major forward pass.
+/// Subclasses give the pre-activation and the modulations. The layer splits in two halves, so models can record
+/// pre-activations: <see cref="PreActivation"/> computes z (before the v modulation) and <see cref="Activate"/>
+/// computes x = u * phi(v * z). Inputs are either shared by all members (no member axis: [B, ...]) or per member
+/// ([M, B, ...], one more axis); the rank tells which.
 /// </summary>
-public abstract class EnsembleLayer : Module<Tensor, Tensor>, IEnsembleLayer
+public abstract class EnsembleLayer : Module<Tensor, Tensor>
 {
     private readonly bool _sharedInput;
 
@@ -45,16 +48,16 @@ public abstract class EnsembleLayer : Module<Tensor, Tensor>, IEnsembleLayer
     /// <summary>Members, activation, parameterization, scales, dtype and device.</summary>
     protected EnsembleLayerOptions Options { get; }
 
-    /// <inheritdoc />
+    /// <summary>Ensemble size M.</summary>
     public int Members => Options.Members;
 
-    /// <inheritdoc />
+    /// <summary>Output features (or channels) N_l.</summary>
     public long OutFeatures { get; }
 
-    /// <summary>The raw weight (shape given by the layer type).</summary>
+    /// <summary>The raw weight: shared [N_l, N_{l-1}, ...], or [M, N_l, N_{l-1}, ...] for independent layers.</summary>
     public Parameter Weight => weight;
 
-    /// <summary>The raw bias (shape given by the layer type).</summary>
+    /// <summary>The raw bias: shared [N_l], or [M, N_l] for independent layers.</summary>
     public Parameter Bias => bias;
 
     /// <summary>The forward factor on the weights (sigma_w/sqrt(fan-in) under NTK, else 1).</summary>
@@ -66,25 +69,29 @@ public abstract class EnsembleLayer : Module<Tensor, Tensor>, IEnsembleLayer
     /// <summary>The nonlinearity.</summary>
     public Model.Activation Activation => Options.Activation;
 
-    /// <inheritdoc />
+    /// <summary>The layer's weight and bias (the shared group of the training rule; per member for independent layers).</summary>
     public IEnumerable<Parameter> WeightParameters() => new[] { weight, bias };
 
-    /// <inheritdoc />
+    /// <summary>The layer's trainable modulations u and v (none for fixed masks or independent layers).</summary>
     public abstract IEnumerable<Parameter> ModulationParameters();
 
-    /// <inheritdoc />
+    /// <summary>The post-activation modulation u, [M, N_l] (ones where the family has none).</summary>
     public abstract Tensor U { get; }
 
-    /// <inheritdoc />
+    /// <summary>The pre-activation modulation v, [M, N_l] (ones where the family has none).</summary>
     public abstract Tensor V { get; }
 
-    /// <inheritdoc />
+    /// <summary>z = scale * W x + bias scale * b, returned as [M, B, ...] (possibly an expanded view for shared inputs).</summary>
     public abstract Tensor PreActivation(Tensor x);
 
-    /// <inheritdoc />
+    /// <summary>x = u * phi(v * z) for z of shape [M, B, ...].</summary>
     public abstract Tensor Activate(Tensor z);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The layer's output [M, B, ...] for a shared [B, ...] or per-member [M, B, ...] input: Activate(PreActivation(x))
+    /// up to rounding, in as few passes over the activations as the layer knows how (the training and inference path;
+    /// the two halves remain for recording pre-activations).
+    /// </summary>
     public virtual Tensor MemberForward(Tensor x) => Activate(PreActivation(x));
 
     /// <summary>

@@ -20,6 +20,17 @@ public sealed record EnsembleLayerOptions(int Members, Activation Activation, Pa
     /// <summary>Device of parameters and buffers; null means CPU.</summary>
     public Device? Device { get; init; }
 
+    /// <summary>The options of every layer of a model built from <paramref name="description"/>, validated.</summary>
+    public static EnsembleLayerOptions Of(EnsembleDescription description, ScalarType dtype, Device? device)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        return new EnsembleLayerOptions(description.Members, description.Activation, description.Parameterization, description.SigmaW, description.SigmaB)
+        {
+            DType = dtype,
+            Device = device,
+        }.Validate();
+    }
+
     /// <summary>Throws a clear <see cref="ArgumentException"/> on a bad option.</summary>
     public EnsembleLayerOptions Validate()
     {

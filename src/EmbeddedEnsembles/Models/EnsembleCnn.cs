@@ -24,10 +24,10 @@ namespace EmbeddedEnsembles.Models;
 public sealed class EnsembleCnn : Module<Tensor, Tensor>, IEnsembleModel
 {
 #pragma warning disable IDE1006
-    private readonly ModuleList<Module<Tensor, Tensor>> convs;
+    private readonly ModuleList<EnsembleLayer> convs;
     private readonly EnsembleReadout readout;
 #pragma warning restore IDE1006
-    private readonly IReadOnlyList<IEnsembleLayer> _layers;
+    private readonly IReadOnlyList<EnsembleLayer> _layers;
     private readonly HashSet<int> _poolAfter = new();
 
     /// <summary>Builds the CNN ensemble described by <paramref name="spec"/> from <paramref name="seed"/>.</summary>
@@ -39,14 +39,10 @@ public sealed class EnsembleCnn : Module<Tensor, Tensor>, IEnsembleModel
     {
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec.Validate();
-        var options = new EnsembleLayerOptions(spec.Members, spec.Activation, spec.Parameterization, spec.SigmaW, spec.SigmaB)
-        {
-            DType = dtype,
-            Device = device,
-        }.Validate();
+        EnsembleLayerOptions options = EnsembleLayerOptions.Of(spec, dtype, device);
         using Generator weights = SeedStreams.Generator(seed, SeedStreams.Weights);
         using Generator modulations = SeedStreams.Generator(seed, SeedStreams.Modulations);
-        var layers = new List<Module<Tensor, Tensor>>();
+        var layers = new List<EnsembleLayer>();
         long channels = spec.InputChannels;
         for (int s = 0; s < spec.StageChannels.Count; s++)
         {
@@ -65,10 +61,10 @@ public sealed class EnsembleCnn : Module<Tensor, Tensor>, IEnsembleModel
             }
             _poolAfter.Add(layers.Count - 1);
         }
-        convs = new ModuleList<Module<Tensor, Tensor>>(layers.ToArray());
+        convs = new ModuleList<EnsembleLayer>(layers.ToArray());
         readout = new EnsembleReadout("readout", channels, spec.Classes, options,
             perMemberWeights: spec.Family == EnsembleFamily.Independent, memberBias: spec.MemberReadoutBias, weights);
-        _layers = layers.Cast<IEnsembleLayer>().ToArray();
+        _layers = layers.ToArray();
         RegisterComponents();
     }
 
@@ -79,7 +75,7 @@ public sealed class EnsembleCnn : Module<Tensor, Tensor>, IEnsembleModel
     /// <inheritdoc />
     public int OutputDim => Spec.Classes;
     /// <summary>The convolution layers in order.</summary>
-    public IReadOnlyList<IEnsembleLayer> Layers => _layers;
+    public IReadOnlyList<EnsembleLayer> Layers => _layers;
     /// <summary>The readout.</summary>
     public EnsembleReadout Readout => readout;
 

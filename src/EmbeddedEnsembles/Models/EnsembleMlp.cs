@@ -33,10 +33,10 @@ namespace EmbeddedEnsembles.Models;
 public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
 {
 #pragma warning disable IDE1006
-    private readonly ModuleList<Module<Tensor, Tensor>> hidden;
+    private readonly ModuleList<EnsembleLayer> hidden;
     private readonly EnsembleReadout readout;
 #pragma warning restore IDE1006
-    private readonly IReadOnlyList<IEnsembleLayer> _layers;
+    private readonly IReadOnlyList<EnsembleLayer> _layers;
 
     /// <summary>Builds the ensemble described by <paramref name="spec"/>, all randomness derived from <paramref name="seed"/>.</summary>
     /// <param name="spec">The description; validated here (bad fields fail with a clear <see cref="ArgumentException"/>).</param>
@@ -50,33 +50,26 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
         Spec = spec.Validate();
         Seed = seed;
         DType = dtype;
-        var options = new EnsembleLayerOptions(spec.Members, spec.Activation, spec.Parameterization, spec.SigmaW, spec.SigmaB)
-        {
-            DType = dtype,
-            Device = device,
-        }.Validate();
+        EnsembleLayerOptions options = EnsembleLayerOptions.Of(spec, dtype, device);
         using Generator weights = SeedStreams.Generator(seed, SeedStreams.Weights);
         using Generator modulations = SeedStreams.Generator(seed, SeedStreams.Modulations);
-        var layers = new List<Module<Tensor, Tensor>>();
+        var layers = new List<EnsembleLayer>();
         long fanIn = spec.InputDim;
         for (int l = 1; l <= spec.Depth; l++)
         {
             string name = $"hidden{l}";
-            Module<Tensor, Tensor> layer = spec.Family switch
+            layers.Add(spec.Family switch
             {
                 EnsembleFamily.Independent => new IndependentLinear(name, fanIn, spec.Width, options, sharedInput: l == 1, weights),
-                EnsembleFamily.McDropout => new BatchEnsembleLinear(name, fanIn, spec.Width, options, spec.ULaw, spec.VLaw,
-                    trainableModulations: false, sharedInput: l == 1, weights, modulations),
                 _ => new BatchEnsembleLinear(name, fanIn, spec.Width, options, spec.ULaw, spec.VLaw,
-                    trainableModulations: true, sharedInput: l == 1, weights, modulations),
-            };
-            layers.Add(layer);
+                    trainableModulations: spec.Family == EnsembleFamily.BatchEnsemble, sharedInput: l == 1, weights, modulations),
+            });
             fanIn = spec.Width;
         }
-        hidden = new ModuleList<Module<Tensor, Tensor>>(layers.ToArray());
+        hidden = new ModuleList<EnsembleLayer>(layers.ToArray());
         readout = new EnsembleReadout("readout", spec.Width, spec.OutputDim, options,
             perMemberWeights: spec.Family == EnsembleFamily.Independent, memberBias: spec.MemberReadoutBias, weights);
-        _layers = layers.Cast<IEnsembleLayer>().ToArray();
+        _layers = layers.ToArray();
         RegisterComponents();
     }
 
@@ -91,7 +84,7 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     /// <inheritdoc />
     public int OutputDim => Spec.OutputDim;
     /// <summary>The hidden layers, l = 1..L.</summary>
-    public IReadOnlyList<IEnsembleLayer> Layers => _layers;
+    public IReadOnlyList<EnsembleLayer> Layers => _layers;
     /// <summary>The readout layer.</summary>
     public EnsembleReadout Readout => readout;
 
@@ -131,7 +124,7 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     {
         using var scope = NewDisposeScope();
         Tensor h = CheckInput(x);
-        foreach (IEnsembleLayer layer in _layers)
+        foreach (EnsembleLayer layer in _layers)
         {
             h = layer.MemberForward(h);
         }
@@ -144,7 +137,7 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
         var pre = new List<Tensor>();
         var post = new List<Tensor>();
         Tensor h = CheckInput(x);
-        foreach (IEnsembleLayer layer in _layers)
+        foreach (EnsembleLayer layer in _layers)
         {
             Tensor z = layer.PreActivation(h);
             h = layer.Activate(z);

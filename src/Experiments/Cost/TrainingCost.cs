@@ -55,8 +55,8 @@ public static class TrainingCost
         "Not counted: per-epoch evaluation (forward passes over the test set), short last batches (counted as full), " +
         "E1/E2 (no training: weight draws and exact-gradient NTKs) and E6 (full-batch regression on 32 points plus CPU kernel algebra).";
 
-    /// <summary>One training cell: its experiment, configuration and task shape.</summary>
-    public sealed record TrainingCell(string Experiment, TrainConfig Config, TaskShape Task)
+    /// <summary>One training cell: its experiment, configuration, task shape and GEMM FLOPs per step.</summary>
+    public sealed record TrainingCell(string Experiment, TrainConfig Config, TaskShape Task, double FlopsPerStep)
     {
         /// <summary>Epochs x steps per epoch.</summary>
         public long Steps => (long)Config.Epochs * ((Task.TrainSize + Config.BatchSize - 1) / Config.BatchSize);
@@ -73,7 +73,11 @@ public static class TrainingCost
             .Concat(WidthSweep.Definition.Grid(profile).Select(c => (WidthSweep.Definition.Name, c.Train)))
             .Concat(ParamScatter.Definition.Grid(profile).Select(c => (ParamScatter.Definition.Name, c.Train)))
             .Concat(Hyperparameters.Definition.Grid(profile).Select(c => (Hyperparameters.Definition.Name, c.Train)));
-        return configs.Select(c => new TrainingCell(c.Item1, c.Item2, TaskSource.Shape(c.Item2))).ToList();
+        return configs.Select(c =>
+        {
+            TaskShape task = TaskSource.Shape(c.Item2);
+            return new TrainingCell(c.Item1, c.Item2, task, StepFlops.PerStep(c.Item2, task));
+        }).ToList();
     }
 
     /// <summary>Measures (or extrapolates) every distinct shape and sums the cost per experiment.</summary>
@@ -85,9 +89,9 @@ public static class TrainingCost
     public static CostReport Estimate(Profile profile, RuntimeInfo runtime, int timedSteps, double? maxMeasuredStepFlops, Action<string> progress)
     {
         IReadOnlyList<TrainingCell> cells = Cells(profile);
-        var distinct = cells.GroupBy(c => c.Shape).Select(g => g.First()).OrderBy(c => StepFlops.PerStep(c.Config, c.Task)).ToList();
+        var distinct = cells.GroupBy(c => c.Shape).Select(g => g.First()).OrderBy(c => c.FlopsPerStep).ToList();
         var timings = new Dictionary<StepShape, StepTiming>();
-        bool Measurable(TrainingCell c) => maxMeasuredStepFlops is not { } limit || StepFlops.PerStep(c.Config, c.Task) <= limit;
+        bool Measurable(TrainingCell c) => maxMeasuredStepFlops is not { } limit || c.FlopsPerStep <= limit;
         foreach (Architecture architecture in distinct.Select(c => c.Config.Architecture).Distinct())
         {
             if (!distinct.Any(c => c.Config.Architecture == architecture && Measurable(c)))
@@ -97,17 +101,15 @@ public static class TrainingCost
         }
         foreach (TrainingCell cell in distinct.Where(Measurable))
         {
-            double flops = StepFlops.PerStep(cell.Config, cell.Task);
             double ms = MeasureMs(cell, runtime.Device, timedSteps);
-            timings[cell.Shape] = new StepTiming(cell.Shape, flops, ms, Measured: true);
-            progress($"{Describe(cell.Shape)}: {flops / 1e9:F2} GFLOP, {ms:F1} ms/step");
+            timings[cell.Shape] = new StepTiming(cell.Shape, cell.FlopsPerStep, ms, Measured: true);
+            progress($"{Describe(cell.Shape)}: {cell.FlopsPerStep / 1e9:F2} GFLOP, {ms:F1} ms/step");
         }
         foreach (TrainingCell cell in distinct.Where(c => !Measurable(c)))
         {
             // The largest measured shape of the same architecture is the closest to it in arithmetic intensity.
             StepTiming reference = timings.Values.Where(t => t.Shape.Architecture == cell.Config.Architecture).MaxBy(t => t.FlopsPerStep)!;
-            double flops = StepFlops.PerStep(cell.Config, cell.Task);
-            timings[cell.Shape] = new StepTiming(cell.Shape, flops, flops / reference.FlopsPerStep * reference.MsPerStep, Measured: false);
+            timings[cell.Shape] = new StepTiming(cell.Shape, cell.FlopsPerStep, cell.FlopsPerStep / reference.FlopsPerStep * reference.MsPerStep, Measured: false);
         }
 
         ExperimentCost Sum(string name, IReadOnlyList<TrainingCell> group)

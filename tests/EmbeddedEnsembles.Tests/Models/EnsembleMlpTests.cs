@@ -122,7 +122,7 @@ public class EnsembleMlpTests
         for (int a = 0; a < spec.Members; a++)
         {
             Tensor h = x;
-            foreach (IEnsembleLayer layer in model.Layers)
+            foreach (EnsembleLayer layer in model.Layers)
             {
                 h = spec.Activation.Forward(((IndependentLinear)layer).MemberPreActivation(a, h));
             }
