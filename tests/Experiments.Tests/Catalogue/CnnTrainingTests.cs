@@ -50,7 +50,7 @@ public sealed class CnnTrainingTests : IDisposable
         {
             Datasets = CatalogFor(StandardDataset.Cifar10, folder, CifarArchive),
         };
-        new ExperimentRunner([sweep, scatter], (_, _, _) => null).Run(options, new Silent());
+        new ExperimentRunner([sweep, scatter], TaskSource.Check).Run(options, new Silent());
         return Path.Combine(outRoot, "paper");
     }
 
