@@ -191,13 +191,13 @@ public static class DatasetStore
             if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
                 string sizeNote = file.Size is long expectedSize && expectedSize != size ? $", {size} bytes instead of {expectedSize}" : "";
-                mismatches.Add($"{file.FileName} (sha256 {actual[..12]}...{sizeNote})");
+                mismatches.Add($"{file.FileName} (sha256 {actual}, pinned {file.Sha256.ToLowerInvariant()}{sizeNote})");
             }
         }
         if (mismatches.Count > 0)
         {
             throw new DatasetException(
-                $"{dir} does not hold the canonical {description.Name} files: {string.Join(", ", mismatches)} differ from the pinned checksums; " +
+                $"{dir} does not hold the canonical {description.Name} files: {string.Join("; ", mismatches)}; " +
                 $"to use these files as they are, describe them with `ee-experiments data manifest {dir}` and run with --data-set {description.Name}={dir}");
         }
         return paths;
