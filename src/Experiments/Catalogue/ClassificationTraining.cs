@@ -21,7 +21,8 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, ClassificationMet
 /// <param name="Train">Final train metrics.</param>
 /// <param name="Parameters">Parameter counts.</param>
 /// <param name="Diverged">True when the loss became NaN or infinite; training stopped there.</param>
-public sealed record TrainingOutcome(IReadOnlyList<EpochMetrics> Epochs, ClassificationMetrics Test, ClassificationMetrics Train, ParameterCount Parameters, bool Diverged);
+/// <param name="EpochsTrained">Epochs actually trained (fewer than the configuration's when its plateau rule stopped it).</param>
+public sealed record TrainingOutcome(IReadOnlyList<EpochMetrics> Epochs, ClassificationMetrics Test, ClassificationMetrics Train, ParameterCount Parameters, bool Diverged, int EpochsTrained);
 
 /// <summary>
 /// Trains an ensemble MLP or CNN with mini-batch SGD under the two-group rule. Each epoch's order comes from
@@ -38,10 +39,15 @@ public static class ClassificationTraining
         using Tensor trainX = data.TrainX.to(context.Device), trainY = data.TrainY.to(context.Device);
         using Tensor testX = data.TestX.to(context.Device), testY = data.TestY.to(context.Device);
         long n = trainX.shape[0];
+        long probe = Math.Min(n, config.Plateau?.ProbeSize ?? 0);
+        using Tensor probeX = trainX.narrow(0, 0, probe), probeY = trainY.narrow(0, 0, probe);
+        var probeAccuracy = new List<double>();
         var epochs = new List<EpochMetrics>();
-        bool diverged = false;
-        for (int epoch = 1; epoch <= config.Epochs && !diverged; epoch++)
+        bool diverged = false, plateaued = false;
+        int epoch = 0;
+        while (epoch < config.Epochs && !diverged && !plateaued)
         {
+            epoch++;
             using var order = TorchRuntime.Generator(context.SeedFor($"order/epoch-{epoch}"));
             using Tensor permutation = randperm(n, generator: order).to(context.Device);
             double lossSum = 0;
@@ -59,12 +65,17 @@ public static class ClassificationTraining
                     break;
                 }
             }
-            if (everyEpoch || epoch == config.Epochs || diverged)
+            if (config.Plateau is { } rule && !diverged)
+            {
+                probeAccuracy.Add(Evaluate(model, probeX, probeY).MeanMemberAccuracy);
+                plateaued = rule.Stops(probeAccuracy);
+            }
+            if (everyEpoch || epoch == config.Epochs || diverged || plateaued)
             {
                 epochs.Add(new EpochMetrics(epoch, lossSum / batches, Evaluate(model, testX, testY)));
             }
         }
-        return new TrainingOutcome(epochs, Evaluate(model, testX, testY), Evaluate(model, trainX, trainY), model.Count(), diverged);
+        return new TrainingOutcome(epochs, Evaluate(model, testX, testY), Evaluate(model, trainX, trainY), model.Count(), diverged, epoch);
     }
 
     /// <summary>Ensemble and member metrics of <paramref name="model"/> on (x, y), without gradients.</summary>

@@ -25,7 +25,15 @@ public static class Hyperparameters
         "The regime is set by the modulations' mean and the gamma(M) scaling of shared gradients; the mu ratio, the spread and the parameterization move ensemble gain and member correlation only within a regime.",
         Grid,
         Run,
-        profile => profile == Profile.Paper ? new[] { "mnist" } : Array.Empty<string>());
+        profile => profile == Profile.Smoke ? Array.Empty<string>() : new[] { Task(profile) });
+
+    // MNIST in the paper profile, the committed Fashion-MNIST subset in the quick one, the synthetic task for smoke tests.
+    private static string Task(Profile profile) => profile switch
+    {
+        Profile.Paper => "mnist",
+        Profile.Quick => TaskSource.QuickImageTask,
+        _ => "synthetic",
+    };
 
     private static IReadOnlyList<Cell> Grid(Profile profile)
     {
@@ -38,8 +46,8 @@ public static class Hyperparameters
         const int members = 4;
         TrainConfig baseline = new(Architecture.Mlp, EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M", members, width, Depth: 2,
             Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9, epochs, BatchSize: 64,
-            profile == Profile.Paper ? "mnist" : "synthetic",
-            profile == Profile.Paper ? null : TaskSource.QuickClassification);
+            Task(profile),
+            profile == Profile.Smoke ? TaskSource.QuickClassification : null);
         var levels = new List<(string Factor, string Level, TrainConfig Config)>
         {
             ("gamma", "1", baseline with { Gamma = "1" }),

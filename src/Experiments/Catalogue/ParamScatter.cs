@@ -33,14 +33,14 @@ public static class ParamScatter
 
     private static IReadOnlyList<Cell> Grid(Profile profile)
     {
-        var (_, _, repeats, epochs) = WidthSweep.Scale(profile);
+        var (_, _, repeats, epochs, plateau) = WidthSweep.Scale(profile);
         const int members = 4;
         var cells = new List<Cell>();
         foreach (WidthSweep.Setup setup in WidthSweep.Setups(profile))
         {
             int b = setup.BaseWidth;
             int[] ensembleWidths = profile == Profile.Smoke ? new[] { b } : new[] { b / 2, b, b * 2 };
-            TrainConfig Config(EnsembleFamily family, string law, string gamma, int width, int m) => WidthSweep.Config(setup, family, law, gamma, width, m, epochs);
+            TrainConfig Config(EnsembleFamily family, string law, string gamma, int width, int m) => WidthSweep.Config(setup, family, law, gamma, width, m, epochs, plateau);
             for (int r = 0; r < repeats; r++)
             {
                 cells.AddRange(setup.SingleWidths.Select(w => new Cell("single", "single network", Config(EnsembleFamily.Independent, "const(1)", "M", w, 1), r)));

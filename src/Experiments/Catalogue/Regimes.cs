@@ -26,22 +26,30 @@ public static class Regimes
         "U1 = 0 with gamma(M) = M gives independent members (diverse, ensemble gain like independent networks); U1 != 0 with gamma(M) = 1 gives correlated, collective members.",
         Grid,
         Run,
-        profile => profile == Profile.Paper ? new[] { "mnist" } : Array.Empty<string>());
+        profile => profile == Profile.Smoke ? Array.Empty<string>() : new[] { Task(profile) });
+
+    // MNIST in the paper profile, the committed Fashion-MNIST subset in the quick one, the synthetic task for smoke tests.
+    private static string Task(Profile profile) => profile switch
+    {
+        Profile.Paper => "mnist",
+        Profile.Quick => TaskSource.QuickImageTask,
+        _ => "synthetic",
+    };
 
     private static IReadOnlyList<Cell> Grid(Profile profile)
     {
         (int repeats, int epochs, int width, double[] u1s) = profile switch
         {
             Profile.Smoke => (1, 2, 32, new[] { 0.0, 1.0 }),
-            Profile.Quick => (3, 10, 256, new[] { 0.0, 0.25, 0.5, 0.75, 1.0 }),
+            Profile.Quick => (3, 10, 256, new[] { 0.0, 0.5, 1.0 }),
             _ => (5, 30, 1024, new[] { 0.0, 0.125, 0.25, 0.5, 0.75, 1.0 }),
         };
         const int members = 4;
         TrainConfig Base(EnsembleFamily family, string u, string v, string gamma) => new(
             Architecture.Mlp, family, u, v, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
             epochs, BatchSize: 64,
-            profile == Profile.Paper ? "mnist" : "synthetic",
-            profile == Profile.Paper ? null : TaskSource.QuickClassification);
+            Task(profile),
+            profile == Profile.Smoke ? TaskSource.QuickClassification : null);
         var settings = new (string Name, double U1, TrainConfig Config)[]
         {
             ("independent (U1=0; gamma=M)", 0, Base(EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M")),
@@ -55,10 +63,16 @@ public static class Regimes
         for (int r = 0; r < repeats; r++)
         {
             cells.AddRange(settings.Select(s => new Cell("regime", s.Name, s.U1, s.Config, r)));
-            // The transition: u and v ~ gauss(U1, 0.5) at fixed spread and gamma = M throughout, so U1 is the
-            // only factor that moves (U1 = 1 is the collective setting's law).
-            cells.AddRange(u1s.Select(u1 => new Cell("transition", $"U1={u1:R}", u1,
-                Base(EnsembleFamily.BatchEnsemble, $"gauss({u1:R},0.5)", $"gauss({u1:R},0.5)", "M"), r)));
+            // The transition: u and v ~ gauss(U1, 0.5) at fixed spread (U1 = 1 is the collective setting's law), swept
+            // at gamma = M and at gamma = 1. At gamma = M a larger U1 also raises the ensemble mean's effective learning
+            // rate (its kernel Theta_m gains (M - 1) Theta_c, Theta_c growing with U1^2, and the shared gradients are
+            // multiplied by M), so that sweep alone mixes member correlation with faster training of the mean; at
+            // gamma = 1 that amplification is absent. The gain must fall with U1 at both for correlation to be the cause.
+            foreach (string gamma in new[] { "M", "1" })
+            {
+                cells.AddRange(u1s.Select(u1 => new Cell("transition", $"U1={u1:R}; gamma={gamma}", u1,
+                    Base(EnsembleFamily.BatchEnsemble, $"gauss({u1:R},0.5)", $"gauss({u1:R},0.5)", gamma), r)));
+            }
         }
         return cells;
     }

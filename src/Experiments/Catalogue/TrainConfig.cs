@@ -16,6 +16,33 @@ public enum Architecture
 }
 
 /// <summary>
+/// The fair training protocol's stopping rule, the same for every family: after each epoch the members' mean
+/// accuracy is measured on the first <paramref name="ProbeSize"/> training examples (stratified: examples are
+/// interleaved by class); training stops after epoch e once e &gt;= <paramref name="MinEpochs"/> and that accuracy rose
+/// by less than <paramref name="Tolerance"/> over the last <paramref name="Window"/> epochs, and at
+/// <see cref="TrainConfig.Epochs"/> at the latest.
+/// </summary>
+public sealed record PlateauRule(int MinEpochs, int Window, double Tolerance, int ProbeSize)
+{
+    /// <summary>The rule of the quick profile's family comparisons (E4, E5): +0.01 over 2 epochs, at least 4 epochs, on 1,000 training examples.</summary>
+    public static PlateauRule Quick { get; } = new(MinEpochs: 4, Window: 2, Tolerance: 0.01, ProbeSize: 1000);
+
+    /// <summary>Whether training stops after the latest epoch, given the probe accuracy after each epoch so far.</summary>
+    public bool Stops(IReadOnlyList<double> accuracyPerEpoch) =>
+        accuracyPerEpoch.Count >= MinEpochs && accuracyPerEpoch.Count > Window
+        && accuracyPerEpoch[^1] - accuracyPerEpoch[^(Window + 1)] < Tolerance;
+
+    /// <summary>Checks the rule against the configuration's epoch budget.</summary>
+    public void Validate(int maxEpochs)
+    {
+        if (Window < 1 || MinEpochs <= Window || MinEpochs > maxEpochs || !(Tolerance > 0) || ProbeSize < 1)
+        {
+            throw new ArgumentException($"plateau rule needs 1 <= window < min epochs <= epochs ({maxEpochs}), a positive tolerance and probe size, got {this}");
+        }
+    }
+}
+
+/// <summary>
 /// Everything that defines one training run of an ensemble MLP or CNN on a synthetic or real task: the part of a
 /// cell's configuration shared by the training experiments (E3, E4, E5, E7). Plain values, so it hashes.
 /// </summary>
@@ -53,6 +80,13 @@ public sealed record TrainConfig(
     string Task,
     SyntheticTaskSpec? Synthetic)
 {
+    /// <summary>
+    /// Stop before <see cref="Epochs"/> once the members' train accuracy has plateaued (null: train exactly
+    /// <see cref="Epochs"/> epochs). Left out of the configuration's JSON when null, so fixed-epoch cells keep their hashes.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PlateauRule? Plateau { get; init; }
+
     /// <summary>Base channels of a CNN's first stage (<see cref="CnnSpec.StageChannels"/> starts with it), so Width / 16 is the width multiplier.</summary>
     public const int CnnBaseChannels = 16;
 
@@ -116,6 +150,7 @@ public sealed record TrainConfig(
         if (Members < 1) throw new ArgumentException($"ensemble size M must be >= 1, got {Members}");
         if (Width < 1) throw new ArgumentException($"width must be >= 1, got {Width}");
         if (Epochs < 1 || BatchSize < 1) throw new ArgumentException("epochs and batch size must be >= 1");
+        Plateau?.Validate(Epochs);
         if (!(MuW > 0) || !(MuU >= 0)) throw new ArgumentException($"learning rates must be positive (mu_w={MuW}, mu_u={MuU})");
         if (Task == "synthetic" && Synthetic is null) throw new ArgumentException("a synthetic task needs its description");
         if (Architecture == Architecture.Cnn && Task == "synthetic")

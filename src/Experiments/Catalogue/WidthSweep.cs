@@ -47,7 +47,7 @@ public static class WidthSweep
     public static IReadOnlyList<Setup> Setups(Profile profile) => profile switch
     {
         Profile.Smoke => new[] { new Setup(Architecture.Mlp, "synthetic", 32, new[] { 16, 32 }) },
-        Profile.Quick => new[] { new Setup(Architecture.Mlp, "synthetic", 128, new[] { 16, 32, 64, 128, 256, 512, 1024 }) },
+        Profile.Quick => new[] { new Setup(Architecture.Mlp, TaskSource.QuickImageTask, 128, new[] { 16, 32, 64, 128, 256, 512 }) },
         _ => new[]
         {
             new Setup(Architecture.Mlp, "fashion-mnist", 512, new[] { 64, 128, 256, 512, 1024, 2048, 4096 }),
@@ -55,24 +55,29 @@ public static class WidthSweep
         },
     };
 
-    /// <summary>The width multipliers, ensemble sizes, repeats and epochs of a profile (the same for each setup).</summary>
-    public static (double[] Multipliers, int[] Members, int Repeats, int Epochs) Scale(Profile profile) => profile switch
+    /// <summary>
+    /// The width multipliers, ensemble sizes, repeats, the most epochs and the stopping rule of a profile (the same for
+    /// each setup and for E5). The fair protocol: every family (BatchEnsemble, MC-dropout, independent networks, single
+    /// networks) gets the same learning rates and the same budget: trained until its members' train accuracy has
+    /// plateaued (<see cref="PlateauRule"/>) or the most epochs, whichever comes first.
+    /// </summary>
+    public static (double[] Multipliers, int[] Members, int Repeats, int Epochs, PlateauRule? Plateau) Scale(Profile profile) => profile switch
     {
-        Profile.Smoke => (new[] { 0.5, 1.0 }, new[] { 1, 2 }, 1, 1),
-        Profile.Quick => (new[] { 0.25, 0.5, 1.0, 2.0 }, new[] { 1, 2, 4, 8 }, 2, 10),
-        _ => (new[] { 0.25, 0.5, 1.0, 2.0, 4.0 }, new[] { 1, 2, 4, 8, 16 }, 3, 30),
+        Profile.Smoke => (new[] { 0.5, 1.0 }, new[] { 1, 2 }, 1, 1, null),
+        Profile.Quick => (new[] { 0.25, 0.5, 1.0, 2.0 }, new[] { 1, 2, 4, 8 }, 3, 15, PlateauRule.Quick),
+        _ => (new[] { 0.25, 0.5, 1.0, 2.0, 4.0 }, new[] { 1, 2, 4, 8, 16 }, 3, 30, PlateauRule.Quick with { ProbeSize = 5000 }),
     };
 
     /// <summary>The training configuration of one point, shared with E5 so the scatter can combine both.</summary>
-    public static TrainConfig Config(Setup setup, EnsembleFamily family, string law, string gamma, int width, int members, int epochs) => new(
+    public static TrainConfig Config(Setup setup, EnsembleFamily family, string law, string gamma, int width, int members, int epochs, PlateauRule? plateau = null) => new(
         setup.Architecture, family, law, law, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
         epochs, BatchSize: 64,
         setup.Task,
-        setup.Task == "synthetic" ? TaskSource.QuickClassification : null);
+        setup.Task == "synthetic" ? TaskSource.QuickClassification : null) { Plateau = plateau };
 
     private static IReadOnlyList<Cell> Grid(Profile profile)
     {
-        var (multipliers, members, repeats, epochs) = Scale(profile);
+        var (multipliers, members, repeats, epochs, plateau) = Scale(profile);
         var cells = new List<Cell>();
         foreach (Setup setup in Setups(profile))
         {
@@ -83,8 +88,8 @@ public static class WidthSweep
                     int width = (int)Math.Round(setup.BaseWidth * mult);
                     foreach (int m in members)
                     {
-                        cells.Add(new Cell("batch-ensemble", mult, Config(setup, EnsembleFamily.BatchEnsemble, "sign(1)", "M", width, m, epochs), r));
-                        cells.Add(new Cell("independent", mult, Config(setup, EnsembleFamily.Independent, "const(1)", "M", width, m, epochs), r));
+                        cells.Add(new Cell("batch-ensemble", mult, Config(setup, EnsembleFamily.BatchEnsemble, "sign(1)", "M", width, m, epochs, plateau), r));
+                        cells.Add(new Cell("independent", mult, Config(setup, EnsembleFamily.Independent, "const(1)", "M", width, m, epochs, plateau), r));
                     }
                 }
             }

@@ -30,8 +30,9 @@ public sealed class InfiniteWidthSection : ExperimentSection
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
-        new IntervalRule("E6.1", "Independent regime: the variance term falls like 1/M", "THEORY.md §3 (beyond the paper)",
-            "OLS slope of log10(mse(M_i) − mse(M_i+1)) on log10(1/M_i − 1/M_i+1) over consecutive M, regime independent, largest finite width (theory if none); a + b/M gives slope 1", 0.75, 1.25, 2, 0.15,
+        new PositiveRule("E6.1", "Independent regime: the ensemble test MSE follows a + b/M with b > 0 (the variance term falls like 1/M)", "THEORY.md §3 (beyond the paper)",
+            "b of the weighted least-squares fit test_mse = a + b/M (weights 1/test_mse_se²) over every M, regime independent, largest finite width (theory if none); " +
+            "its SE is scaled by sqrt(χ²/dof) when the fit is worse than its error bars (Birge ratio), so a curve that a + b/M does not describe cannot hold", 2,
             OneOverM),
         new PositiveRule("E6.2", "Collective regime: a variance floor keeps the test MSE above the independent regime's at large M", "THEORY.md §3",
             "test_mse(collective) − test_mse(independent) at the largest M, largest finite width; SEs from test_mse_se combined", 2,
@@ -87,27 +88,27 @@ public sealed class InfiniteWidthSection : ExperimentSection
 
         var w = LargestFinite(rows);
         var curve = Data.ByLevel(rows.Where(x => x.D(Width) == w), Members, Mse, MseSe);
-        var xs = new List<double>();
-        var ys = new List<double>();
-        var dropped = 0;
-        for (var i = 0; i + 1 < curve.Count; i++)
+        if (curve.Count < 3)
         {
-            var d = curve[i].Y.Value - curve[i + 1].Y.Value;
-            var dm = 1 / curve[i].X - 1 / curve[i + 1].X;
-            if (d > 0 && dm > 0)
-            {
-                xs.Add(Math.Log10(dm));
-                ys.Add(Math.Log10(d));
-            }
-            else
-            {
-                dropped++;
-            }
+            return StatOutcome.Missing($"a + b/M needs at least 3 ensemble sizes, found {curve.Count}");
         }
 
-        var fit = Stat.Fit(xs, ys);
-        var note = $"width {(w == 0 ? "∞ (theory)" : Data.Num(w))}, {xs.Count} differences" + (dropped > 0 ? $", {dropped} non-positive dropped" : "");
-        return double.IsFinite(fit.Slope) ? StatOutcome.Of(fit.SlopeMeasurement, note) : StatOutcome.Missing(note);
+        // Weighted least squares on x = 1/M; theory points have no SE and are weighted equally.
+        bool weighted = curve.All(p => p.Y.Uncertainty > 0);
+        double[] x = curve.Select(p => 1 / p.X).ToArray(), y = curve.Select(p => p.Y.Value).ToArray();
+        double[] wt = curve.Select(p => weighted ? 1 / (p.Y.Uncertainty * p.Y.Uncertainty) : 1).ToArray();
+        double sw = wt.Sum(), sx = wt.Zip(x, (a, b) => a * b).Sum(), sy = wt.Zip(y, (a, b) => a * b).Sum();
+        double sxx = wt.Zip(x, (a, b) => a * b * b).Sum(), sxy = Enumerable.Range(0, x.Length).Sum(i => wt[i] * x[i] * y[i]);
+        double det = (sw * sxx) - (sx * sx);
+        double b = ((sw * sxy) - (sx * sy)) / det, a = (sy - (b * sx)) / sw;
+        int dof = curve.Count - 2;
+        double chi2 = Enumerable.Range(0, x.Length).Sum(i => wt[i] * Math.Pow(y[i] - a - (b * x[i]), 2));
+        double reduced = chi2 / dof;
+        // With weights 1/SE², Var(b) = sw/det; unweighted (theory), the residual variance stands in for the SEs.
+        double se = Math.Sqrt((weighted ? sw / det : reduced * sw / det) * (weighted ? Math.Max(1, reduced) : 1));
+        var note = $"width {(w == 0 ? "∞ (theory)" : Data.Num(w))}, {curve.Count} ensemble sizes, a = {Data.Num(a)}, " +
+                   (weighted ? $"χ²/dof = {Data.Num(reduced)} (dof {dof})" : "unweighted (theory)");
+        return StatOutcome.Of(new Measurement(b, se, curve.Count), note);
     }
 
     private static StatOutcome Floor(ExperimentResults r)
