@@ -60,9 +60,9 @@ public static class ParamScatter
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("task", "architecture", "family", "setting", "width", "members", "params", "ens_test_acc", "member_test_acc")
+        var rows = new ResultTable("task", "architecture", "family", "setting", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc")
             .Add(cell.Train.Task, WidthSweep.ArchitectureName(cell.Train.Architecture), cell.Family, cell.Setting, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
-                 outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy);
+                 outcome.EpochsTrained, outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);
     }
 }

@@ -101,9 +101,11 @@ public static class WidthSweep
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("task", "architecture", "family", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc")
+        var rows = new ResultTable("task", "architecture", "family", "width_mult", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc",
+                "ens_test_nll", "ens_test_ece", "disagreement", "correlation")
             .Add(cell.Train.Task, ArchitectureName(cell.Train.Architecture), cell.Family, cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
-                 outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy);
+                 outcome.EpochsTrained, outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy,
+                 outcome.Test.Nll, outcome.Test.Ece, outcome.Test.Disagreement, outcome.Test.OutputCorrelation);
         return new CellOutput(rows, Diverged: outcome.Diverged);
     }
 

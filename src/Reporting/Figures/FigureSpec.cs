@@ -63,6 +63,27 @@ public sealed class PanelSpec
     public string? Note { get; set; }
 
     public bool HasData => Series.Any(s => s.X.Length > 0) || Bars.Count > 0;
+
+    /// <summary>A fixed y range (linear axes only); null lets the plot fit its data.</summary>
+    public (double Min, double Max)? YRange { get; set; }
+
+    /// <summary>Gives <paramref name="panels"/> one y range covering all their points and error bars (5% margin), so
+    /// panels that compare families can be read against each other.</summary>
+    public static void ShareY(IReadOnlyCollection<PanelSpec> panels)
+    {
+        var ys = panels.SelectMany(p => p.Series).SelectMany(s => s.Y.Select((y, i) => (y, e: s.Err is { } err ? Math.Abs(err[i]) : 0)))
+            .Where(v => double.IsFinite(v.y)).SelectMany(v => new[] { v.y - (double.IsFinite(v.e) ? v.e : 0), v.y + (double.IsFinite(v.e) ? v.e : 0) }).ToList();
+        if (ys.Count == 0)
+        {
+            return;
+        }
+
+        double lo = ys.Min(), hi = ys.Max(), pad = Math.Max(hi - lo, 1e-6) * 0.05;
+        foreach (var p in panels)
+        {
+            p.YRange = (lo - pad, hi + pad);
+        }
+    }
 }
 
 /// <summary>A figure: panels on a grid, a caption, and the stem of its files under figures/.</summary>

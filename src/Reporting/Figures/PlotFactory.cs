@@ -73,6 +73,11 @@ public static class PlotFactory
             plot.Axes.Left.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(Label).ToArray());
         }
 
+        if (panel.YRange is { } range && !panel.LogY)
+        {
+            plot.Axes.SetLimitsY(range.Min, range.Max);
+        }
+
         if (panel.XTicks.Count > 0)
         {
             plot.Axes.Bottom.SetTicks(panel.XTicks.Select(t => t.Position).ToArray(), panel.XTicks.Select(t => t.Label).ToArray());

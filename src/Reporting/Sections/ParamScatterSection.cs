@@ -26,7 +26,7 @@ public sealed class ParamScatterSection : ExperimentSection
         "Test accuracy against the absolute number of parameters for every configuration of E4, single networks over many widths, MC-dropout ensembles and collective BatchEnsembles: " +
         "is an embedded ensemble a better use of a parameter budget than one wider network? One figure per task and architecture; the claims use the first task in cell order.";
 
-    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, "setting", "width", "members", Params, EnsAcc, "member_test_acc"];
+    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, "setting", "width", "members", Params, "epochs", EnsAcc, "member_test_acc", "member_train_acc"];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
@@ -66,6 +66,7 @@ public sealed class ParamScatterSection : ExperimentSection
                         : "E4 width-sweep has no runs on this setup, so its configurations are not drawn."),
             };
             // The points fill every corner: one legend, beside the second panel.
+            var panels = new List<PanelSpec>();
             foreach (var (title, column, legend) in new[] { ("(a) ensemble test accuracy", EnsAcc, LegendPlacement.None), ("(b) member test accuracy", "member_test_acc", LegendPlacement.Outside) })
             {
                 var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true, Legend = legend };
@@ -78,9 +79,11 @@ public sealed class ParamScatterSection : ExperimentSection
                     }
                 }
 
-                fig.Panels.Add(p);
+                panels.Add(p);
             }
 
+            PanelSpec.ShareY(panels);
+            fig.Panels.AddRange(panels);
             yield return fig;
         }
     }

@@ -102,9 +102,10 @@ public sealed class CnnTrainingTests : IDisposable
             Assert.Contains(configs, c => c.Contains("\"architecture\": \"cnn\"") && c.Contains("\"task\": \"cifar10\""));
             Assert.Contains(configs, c => c.Contains("\"architecture\": \"mlp\"") && c.Contains("\"task\": \"fashion-mnist\""));
             Assert.DoesNotContain(configs, c => c.Contains("\"architecture\": \"cnn\"") && !c.Contains("\"task\": \"cifar10\""));
+            Assert.Equal([TaskSource.QuickImageTask], experiment.Datasets(Profile.Quick));
+            Assert.Empty(experiment.Datasets(Profile.Smoke));
             foreach (Profile small in new[] { Profile.Quick, Profile.Smoke })
             {
-                Assert.Empty(experiment.Datasets(small));
                 Assert.All(experiment.Plan(small), c => Assert.Contains("\"architecture\": \"mlp\"", c.ConfigJson));
             }
         }
