@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
@@ -64,7 +65,7 @@ public static class WidthSweep
     };
 
     /// <summary>The training configuration of one point, shared with E5 so the scatter can combine both.</summary>
-    public static TrainConfig Config(Setup setup, EnsembleFamily family, string law, string gamma, int width, int members, int epochs) => new(
+    public static TrainConfig Config(Setup setup, EnsembleFamily family, ModulationLaw law, GammaRule gamma, int width, int members, int epochs) => new(
         setup.Architecture, family, law, law, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
         epochs, BatchSize: 64,
         setup.Task,
@@ -83,8 +84,8 @@ public static class WidthSweep
                     int width = (int)Math.Round(setup.BaseWidth * mult);
                     foreach (int m in members)
                     {
-                        cells.Add(new Cell("batch-ensemble", mult, Config(setup, EnsembleFamily.BatchEnsemble, "sign(1)", "M", width, m, epochs), r));
-                        cells.Add(new Cell("independent", mult, Config(setup, EnsembleFamily.Independent, "const(1)", "M", width, m, epochs), r));
+                        cells.Add(new Cell("batch-ensemble", mult, Config(setup, EnsembleFamily.BatchEnsemble, new SignLaw(1), GammaRule.M, width, m, epochs), r));
+                        cells.Add(new Cell("independent", mult, Config(setup, EnsembleFamily.Independent, new ConstLaw(1), GammaRule.M, width, m, epochs), r));
                     }
                 }
             }
@@ -96,8 +97,8 @@ public static class WidthSweep
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("task", "architecture", "family", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc")
-            .Add(cell.Train.Task, ArchitectureName(cell.Train.Architecture), cell.Family, cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
+        var rows = new ResultTable("task", "architecture", "family", "regime", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc")
+            .Add(cell.Train.Task, ArchitectureName(cell.Train.Architecture), cell.Family, Regime.Name(cell.Train.Regime), cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
                  outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);
     }
