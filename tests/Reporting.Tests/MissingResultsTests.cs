@@ -32,10 +32,10 @@ public sealed class MissingResultsTests : IDisposable
         var root = Path.Combine(_root, "results", "quick");
         Directory.CreateDirectory(root);
         ResultsFixture.GpInit(root);
-        var w = new ExperimentWriter(root, "hyperparameters", "factor,level,ensemble_gain,correlation,ens_test_acc") { DeclaredCells = 5 };
-        w.Cell(["gamma,1,0.02,0.8,0.8", "gamma,1,0.021,0.81,0.8"]);
-        w.Cell(["gamma,M,0.08,0.3,0.8", "gamma,M,0.079,0.31,0.8"]);
-        var unfinished = w.Cell(["gamma,sqrt(M),0.05,0.5,0.8"]);
+        var w = new ExperimentWriter(root, "hyperparameters", "factor,level,u1,regime,ensemble_gain,correlation,ens_test_acc") { DeclaredCells = 5 };
+        w.Cell(["gamma,1,0,mixed,0.02,0.8,0.8", "gamma,1,0,mixed,0.021,0.81,0.8"]);
+        w.Cell(["gamma,M,0,independent,0.08,0.3,0.8", "gamma,M,0,independent,0.079,0.31,0.8"]);
+        var unfinished = w.Cell(["gamma,sqrt(M),0,mixed,0.05,0.5,0.8"]);
         File.Delete(unfinished + ".json");
         w.Finish();
         return root;
@@ -132,9 +132,9 @@ public sealed class MissingResultsTests : IDisposable
     public void ADivergedCellIsReportedAsAResultNotAsMissing()
     {
         var results = ResultsFixture.Create(_root);
-        var w = new ExperimentWriter(results, "hyperparameters", "factor,level,ensemble_gain,correlation,ens_test_acc") { DeclaredCells = 1 };
+        var w = new ExperimentWriter(results, "hyperparameters", "factor,level,u1,regime,ensemble_gain,correlation,ens_test_acc") { DeclaredCells = 1 };
         Directory.Delete(Path.Combine(results, "hyperparameters"), true);
-        w.Cell(["mu-ratio,10,NaN,NaN,0.25"], status: "diverged");
+        w.Cell(["mu-ratio,10,0,independent,NaN,NaN,0.25"], status: "diverged");
         w.Finish();
         var outDir = Path.Combine(_root, "paper", "quick");
 

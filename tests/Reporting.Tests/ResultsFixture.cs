@@ -28,8 +28,8 @@ public static class ResultsFixture
     public static void GpInit(string root)
     {
         var w = new ExperimentWriter(root, "gp-init",
-            "setting,u1,width,samples,same_cov_emp,same_cov_se,same_cov_theory,cross_cov_emp,cross_cov_se,cross_cov_theory,cross_corr_emp,cross_corr_se,cross_corr_theory,rel_err_nngp,excess_kurtosis,excess_kurtosis_se");
-        var settings = new (string Name, double U1, double Cross)[] { ("BE sign", 0, 0), ("BE gauss(1;0.5)", 1, 0.3), ("MCD p=0.5", 1, 0.2) };
+            "setting,u1,regime,width,samples,same_cov_emp,same_cov_se,same_cov_theory,cross_cov_emp,cross_cov_se,cross_cov_theory,cross_corr_emp,cross_corr_se,cross_corr_theory,rel_err_nngp,excess_kurtosis,excess_kurtosis_se");
+        var settings = new (string Name, double U1, string Regime, double Cross)[] { ("BE sign", 0, "independent", 0), ("BE gauss(1;0.5)", 1, "collective", 0.3), ("MCD p=0.5", 1, "collective", 0.2) };
         var i = 0;
         foreach (var s in settings)
         {
@@ -40,7 +40,7 @@ public static class ResultsFixture
                 var crossEmp = s.Cross + Noise(i++, se);
                 var corr = crossEmp / sameEmp;
                 var kurt = 12.0 / width + Noise(i++, 0.004);
-                w.Cell([$"{s.Name},{s.U1},{width},200,{sameEmp:R},{se},{same},{crossEmp:R},{se},{s.Cross},{corr:R},0.02,{s.Cross / same:R},{Math.Abs(sameEmp - same) / same:R},{kurt:R},0.004"]);
+                w.Cell([$"{s.Name},{s.U1},{s.Regime},{width},200,{sameEmp:R},{se},{same},{crossEmp:R},{se},{s.Cross},{corr:R},0.02,{s.Cross / same:R},{Math.Abs(sameEmp - same) / same:R},{kurt:R},0.004"]);
             }
         }
 
@@ -49,9 +49,9 @@ public static class ResultsFixture
 
     public static void NtkInit(string root)
     {
-        var w = new ExperimentWriter(root, "ntk-init", "setting,u1,width,rel_err_com,rel_err_ind,cross_same_ratio_emp,cross_same_ratio_theory");
+        var w = new ExperimentWriter(root, "ntk-init", "setting,u1,regime,width,rel_err_com,rel_err_ind,cross_same_ratio_emp,cross_same_ratio_theory");
         var i = 0;
-        foreach (var (name, u1, theory) in new[] { ("BE sign", 0.0, 0.0), ("BE gauss(1;0.5)", 1.0, 0.6) })
+        foreach (var (name, u1, regime, theory) in new[] { ("BE sign", 0.0, "independent", 0.0), ("BE gauss(1;0.5)", 1.0, "collective", 0.6) })
         {
             foreach (var width in new[] { 64, 128, 256, 512, 1024 })
             {
@@ -61,7 +61,7 @@ public static class ResultsFixture
                     var com = 2 / Math.Sqrt(width) * (1 + Noise(i++, 0.1));
                     var ind = 3 / Math.Sqrt(width) * (1 + Noise(i++, 0.1));
                     var ratio = theory + Noise(i++, 0.5 / Math.Sqrt(width));
-                    rows.Add($"{name},{u1},{width},{com:R},{ind:R},{ratio:R},{theory}");
+                    rows.Add($"{name},{u1},{regime},{width},{com:R},{ind:R},{ratio:R},{theory}");
                 }
 
                 w.Cell(rows);
@@ -74,11 +74,12 @@ public static class ResultsFixture
     public static void Regimes(string root)
     {
         var w = new ExperimentWriter(root, "regimes",
-            "part,setting,u1,gamma,members,ens_test_loss,member_test_loss,ens_test_acc,member_test_acc,disagreement,correlation,ensemble_gain",
-            "part,setting,u1,gamma,members,epoch,train_loss,ens_test_loss,member_test_loss,ens_test_acc,member_test_acc,disagreement,correlation,ensemble_gain");
-        var settings = new (string Name, double U1, double Gamma, double Gain, double Corr)[]
+            "part,setting,u1,gamma,members,regime,ens_test_loss,member_test_loss,ens_test_acc,member_test_acc,disagreement,correlation,ensemble_gain",
+            "part,setting,u1,gamma,members,regime,epoch,train_loss,ens_test_loss,member_test_loss,ens_test_acc,member_test_acc,disagreement,correlation,ensemble_gain");
+        var settings = new (string Name, double U1, double Gamma, string Regime, double Gain, double Corr)[]
         {
-            ("independent", 0, 4, 0.08, 0.3), ("collective", 1, 1, 0.02, 0.85), ("U1=0 gamma=1", 0, 1, 0.05, 0.5), ("U1=1 gamma=M", 1, 4, 0.03, 0.8),
+            ("independent", 0, 4, "independent", 0.08, 0.3), ("collective", 1, 1, "collective", 0.02, 0.85),
+            ("U1=0 gamma=1", 0, 1, "mixed", 0.05, 0.5), ("U1=1 gamma=M", 1, 4, "mixed", 0.03, 0.8),
         };
         var i = 0;
         foreach (var s in settings)
@@ -89,41 +90,46 @@ public static class ResultsFixture
             {
                 var gain = s.Gain + Noise(i++, 0.01);
                 var corr = s.Corr + Noise(i++, 0.03);
-                rows.Add(Row("regime", s.Name, s.U1, s.Gamma, 0.5, gain, corr));
+                rows.Add(Row("regime", s.Name, s.U1, s.Gamma, s.Regime, 0.5, gain, corr));
                 for (var epoch = 1; epoch <= 8; epoch++)
                 {
                     var f = 1 - Math.Exp(-epoch / 3.0);
                     var g = gain * f;
                     var ens = 1.2 - 0.6 * f + Noise(i++, 0.02);
                     epochs.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"regime,{s.Name},{s.U1},{s.Gamma},4,{epoch},{1.3 - 0.8 * f:R},{ens:R},{ens + g:R},{0.5 + 0.3 * f:R},{0.5 + 0.3 * f - g:R},{0.2 * (1 - corr):R},{corr * f + 0.1:R},{g:R}"));
+                        $"regime,{s.Name},{s.U1},{s.Gamma},4,{s.Regime},{epoch},{1.3 - 0.8 * f:R},{ens:R},{ens + g:R},{0.5 + 0.3 * f:R},{0.5 + 0.3 * f - g:R},{0.2 * (1 - corr):R},{corr * f + 0.1:R},{g:R}"));
                 }
             }
 
             w.Cell(rows, epochs);
         }
 
-        foreach (var u1 in new[] { 0, 0.25, 0.5, 0.75, 1 })
+        // The transition at γ = M (4) and at γ = 1.
+        foreach (var gamma in new[] { 4, 1 })
         {
-            var rows = new List<string>();
-            for (var rep = 0; rep < 2; rep++)
+            foreach (var u1 in new[] { 0, 0.25, 0.5, 0.75, 1 })
             {
-                rows.Add(Row("transition", $"U1={u1}", u1, 1, 0.5, 0.08 - 0.06 * u1 + Noise(i++, 0.006), 0.3 + 0.5 * u1 + Noise(i++, 0.03)));
-            }
+                var rows = new List<string>();
+                for (var rep = 0; rep < 2; rep++)
+                {
+                    string regime = gamma == 4 ? (u1 == 0 ? "independent" : "mixed") : (u1 == 0 ? "mixed" : "collective");
+                    rows.Add(Row("transition", $"U1={u1}; gamma={gamma}", u1, gamma, regime, 0.5, 0.08 - 0.06 * u1 + Noise(i++, 0.006), 0.3 + 0.5 * u1 + Noise(i++, 0.03)));
+                }
 
-            w.Cell(rows);
+                w.Cell(rows);
+            }
         }
 
         w.Finish();
 
-        static string Row(string part, string name, double u1, double gamma, double loss, double gain, double corr) =>
+        static string Row(string part, string name, double u1, double gamma, string regime, double loss, double gain, double corr) =>
             string.Create(CultureInfo.InvariantCulture,
-                $"{part},{name},{u1},{gamma},4,{loss:R},{loss + gain:R},{0.8 + gain:R},{0.8:R},{0.2 * (1 - corr):R},{corr:R},{gain:R}");
+                $"{part},{name},{u1},{gamma},4,{regime},{loss:R},{loss + gain:R},{0.8 + gain:R},{0.8:R},{0.2 * (1 - corr):R},{corr:R},{gain:R}");
     }
 
     public static void WidthSweep(string root)
     {
-        var w = new ExperimentWriter(root, "width-sweep", "task,architecture,family,width_mult,width,members,params,ens_test_acc,member_test_acc,member_train_acc");
+        var w = new ExperimentWriter(root, "width-sweep", "task,architecture,family,regime,width_mult,width,members,params,ens_test_acc,member_test_acc,member_train_acc");
         var i = 0;
         foreach (var family in new[] { "batch-ensemble", "independent" })
         {
@@ -134,11 +140,12 @@ public static class ResultsFixture
                     var rows = new List<string>();
                     for (var rep = 0; rep < 2; rep++)
                     {
-                        var member = 0.7 + 0.03 * Math.Log2(mult) - (family == "batch-ensemble" ? 0.005 * Math.Log2(m) : 0) + Noise(i++, 0.004);
+                        // BatchEnsemble members lose accuracy with M at small width only (shared weights), as the seed figure shows.
+                        var member = 0.7 + 0.03 * Math.Log2(mult) - (family == "batch-ensemble" ? 0.01 * Math.Log2(m) / (mult * mult) : 0) + Noise(i++, 0.004);
                         var ens = member + (m > 1 ? 0.015 * Math.Log2(m) : 0) + Noise(i++, 0.002);
                         var width = (int)(128 * mult);
                         var pars = family == "batch-ensemble" ? width * width * 3 + m * width * 6 : m * width * width * 3;
-                        rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{mult},{width},{m},{pars},{ens:R},{member:R},{member + 0.15:R}"));
+                        rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{(family == "batch-ensemble" ? "independent" : "none")},{mult},{width},{m},{pars},{ens:R},{member:R},{member + 0.15:R}"));
                     }
 
                     w.Cell(rows);
@@ -151,24 +158,24 @@ public static class ResultsFixture
 
     public static void ParamScatter(string root)
     {
-        var w = new ExperimentWriter(root, "param-scatter", "task,architecture,family,setting,width,members,params,ens_test_acc,member_test_acc");
+        var w = new ExperimentWriter(root, "param-scatter", "task,architecture,family,regime,setting,width,members,params,ens_test_acc,member_test_acc");
         var i = 0;
         var rows = new List<string>();
         foreach (var width in new[] { 32, 64, 128, 256, 512, 1024 })
         {
             double p = width * width * 3;
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,single,M=1,{width},1,{p},{0.45 + 0.05 * Math.Log10(p) + Noise(i++, 0.004):R},{0.45 + 0.05 * Math.Log10(p):R}"));
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,single,none,M=1,{width},1,{p},{0.45 + 0.05 * Math.Log10(p) + Noise(i++, 0.004):R},{0.45 + 0.05 * Math.Log10(p):R}"));
         }
 
         w.Cell(rows);
-        foreach (var (family, setting, bonus) in new[] { ("batch-ensemble", "independent", 0.03), ("mc-dropout", "p=0.5", 0.005), ("batch-ensemble-collective", "gauss(1;0.5)", 0.01) })
+        foreach (var (family, regime, setting, bonus) in new[] { ("batch-ensemble", "independent", "independent", 0.03), ("mc-dropout", "collective", "p=0.5", 0.005), ("batch-ensemble", "collective", "gauss(1;0.5)", 0.01) })
         {
             rows = [];
             foreach (var width in new[] { 64, 128, 256, 512 })
             {
                 double p = width * width * 3 + 4 * width * 6;
                 var acc = 0.45 + 0.05 * Math.Log10(p) + bonus + Noise(i++, 0.004);
-                rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{setting},{width},4,{p},{acc:R},{acc - bonus:R}"));
+                rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{regime},{setting},{width},4,{p},{acc:R},{acc - bonus:R}"));
             }
 
             w.Cell(rows);
@@ -203,20 +210,20 @@ public static class ResultsFixture
 
     public static void Hyperparameters(string root)
     {
-        var w = new ExperimentWriter(root, "hyperparameters", "factor,level,ensemble_gain,correlation,ens_test_acc");
+        var w = new ExperimentWriter(root, "hyperparameters", "factor,level,u1,regime,ensemble_gain,correlation,ens_test_acc");
         var i = 0;
-        var design = new (string Factor, string Level, double Gain, double Corr)[]
+        var design = new (string Factor, string Level, double U1, string Regime, double Gain, double Corr)[]
         {
-            ("gamma", "1", 0.02, 0.8), ("gamma", "sqrt(M)", 0.05, 0.55), ("gamma", "M", 0.08, 0.3),
-            ("law", "sign(1)", 0.08, 0.3), ("law", "gauss(1;0.5)", 0.03, 0.7), ("law", "const(1)", 0.0, 0.97),
-            ("parameterization", "ntk", 0.08, 0.3), ("parameterization", "standard", 0.06, 0.35),
+            ("gamma", "1", 0, "mixed", 0.02, 0.8), ("gamma", "sqrt(M)", 0, "mixed", 0.05, 0.55), ("gamma", "M", 0, "independent", 0.08, 0.3),
+            ("law", "sign(1)", 0, "independent", 0.08, 0.3), ("law", "gauss(1;0.5)", 1, "mixed", 0.03, 0.7), ("law", "const(1)", 1, "mixed", 0.0, 0.97),
+            ("parameterization", "ntk", 0, "independent", 0.08, 0.3), ("parameterization", "standard", 0, "independent", 0.06, 0.35),
         };
         foreach (var d in design)
         {
             var rows = new List<string>();
             for (var rep = 0; rep < 3; rep++)
             {
-                rows.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Factor},{d.Level},{d.Gain + Noise(i++, 0.01):R},{d.Corr + Noise(i++, 0.03):R},{0.8 + d.Gain:R}"));
+                rows.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Factor},{d.Level},{d.U1},{d.Regime},{d.Gain + Noise(i++, 0.01):R},{d.Corr + Noise(i++, 0.03):R},{0.8 + d.Gain:R}"));
             }
 
             w.Cell(rows);

@@ -18,7 +18,7 @@ public sealed class SetupTests
                 for (var rep = 0; rep < 2; rep++)
                 {
                     var acc = 0.8 + (m == 4 ? gain : 0) + (rep * 0.001);
-                    rows.Add([task, arch, "batch-ensemble", "1", "16", m.ToString(CultureInfo.InvariantCulture), "1000", F(acc), F(0.78), F(0.9)]);
+                    rows.Add([task, arch, "batch-ensemble", "independent", "1", "16", m.ToString(CultureInfo.InvariantCulture), "1000", F(acc), F(0.78), F(0.9)]);
                 }
             }
         }
@@ -27,7 +27,7 @@ public sealed class SetupTests
         {
             Name = "width-sweep",
             Exists = true,
-            Rows = new CsvTable(new WidthSweepSection().RowColumns, rows),
+            Rows = new CsvTable(["task", "architecture", "family", "regime", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc"], rows),
         };
     }
 
@@ -60,9 +60,9 @@ public sealed class SetupTests
         var section = new ParamScatterSection();
         var ownRows = new List<string[]>
         {
-            new[] { "fashion-mnist", "mlp", "single", "single network", "64", "1", "1000", "0.7", "0.7" },
-            new[] { "fashion-mnist", "mlp", "single", "single network", "128", "1", "4000", "0.8", "0.8" },
-            new[] { "fashion-mnist", "mlp", "batch-ensemble", "BE", "64", "4", "1100", "0.9", "0.8" },
+            new[] { "fashion-mnist", "mlp", "single", "none", "1000", "0.7", "0.7" },
+            new[] { "fashion-mnist", "mlp", "single", "none", "4000", "0.8", "0.8" },
+            new[] { "fashion-mnist", "mlp", "batch-ensemble", "independent", "1100", "0.9", "0.8" },
         };
         var results = new ExperimentResults
         {

@@ -93,6 +93,8 @@ public sealed record MemoryRow(
 /// <param name="Comparison">"&lt;=" or "&gt;=".</param>
 /// <param name="Met">Whether the value satisfies the threshold (on "all": whether every point does).</param>
 /// <param name="Source">Where the times come from: <see cref="Targets.BenchmarkDotNetSource"/> (medians of the suites),
-/// <see cref="Targets.InterleavedSource"/> (minima of the interleaved step breakdown) or <see cref="Targets.ParameterSource"/>.</param>
+/// <see cref="Targets.InterleavedSource"/> (minima of the interleaved step breakdown), <see cref="Targets.ParameterSource"/>
+/// or <see cref="Targets.PeerSource"/>.</param>
+/// <param name="Note">Empty, or why the target could not be evaluated ("skipped: ..." is not met and not a failure).</param>
 public sealed record TargetRow(string Target, string Point, double Measured, double Threshold, string Comparison, bool Met,
-    string Source = Targets.BenchmarkDotNetSource);
+    string Source = Targets.BenchmarkDotNetSource, string Note = "");

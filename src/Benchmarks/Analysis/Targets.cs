@@ -1,4 +1,5 @@
 using System.Globalization;
+using EEArtifacts.Benchmarks.Peer;
 using EEArtifacts.Benchmarks.Workloads;
 
 namespace EEArtifacts.Benchmarks.Analysis;
@@ -25,10 +26,17 @@ public static class Targets
     /// <summary>The same for BatchEnsemble fed M*B distinct rows.</summary>
     public const string TiledGemmFraction = "be_tiled_train_fraction_of_gemm_rate_w>=512";
 
+    /// <summary>The single network's training step time / the PyTorch peer's plain MLP at the same shapes, every point.</summary>
+    public const string PeerSingle = "single_network_train_step_vs_pytorch_peer";
+    /// <summary>BatchEnsemble's training step time / the PyTorch peer's (torch-uncertainty's layer form), every point.</summary>
+    public const string PeerBatchEnsemble = "be_train_step_vs_pytorch_peer";
+
     /// <summary>Source of timing targets computed from the BenchmarkDotNet suites (medians).</summary>
     public const string BenchmarkDotNetSource = "benchmarkdotnet_median";
     /// <summary>Source of timing targets computed from the interleaved step breakdown (minima).</summary>
     public const string InterleavedSource = "interleaved_min";
+    /// <summary>Source of the peer targets: the suites' medians over the peer's medians.</summary>
+    public const string PeerSource = "benchmarkdotnet_median_vs_peer_median";
     /// <summary>Source of the parameter target.</summary>
     public const string ParameterSource = "parameter_count";
 
@@ -76,6 +84,30 @@ public static class Targets
         Check(TiledGemmFraction, ">=", 0.6, roofline
             .Where(r => r.Suite == SuiteNames.TrainingStep && r.Kind == WorkloadKind.BatchEnsembleTiled && r.Width >= 512)
             .Select(r => (Point(r), r.FractionOfPeak)));
+        return rows;
+    }
+
+    /// <summary>
+    /// The peer targets: project training step / peer training step at every (width, M) the suite measured, for the
+    /// single network and BatchEnsemble. A peer that did not run gives summary rows with its note (not met).
+    /// </summary>
+    public static IReadOnlyList<TargetRow> EvaluatePeer(IReadOnlyList<RooflineRow> roofline, PeerRun peer)
+    {
+        ArgumentNullException.ThrowIfNull(roofline);
+        ArgumentNullException.ThrowIfNull(peer);
+        var rows = new List<TargetRow>();
+        foreach ((string target, WorkloadKind kind) in new[] { (PeerSingle, WorkloadKind.SingleNetwork), (PeerBatchEnsemble, WorkloadKind.BatchEnsemble) })
+        {
+            if (!peer.Ran)
+            {
+                rows.Add(new TargetRow(target, "all", double.NaN, 1.0, "<=", false, PeerSource, peer.Note));
+                continue;
+            }
+            Check(rows, target, "<=", 1.0, roofline
+                .Where(r => r.Suite == SuiteNames.TrainingStep && r.Kind == kind)
+                .Select(r => (Point(r), r.MedianNs / (peer.Timings.FirstOrDefault(p => p.Kind == kind && p.Width == r.Width && p.Members == r.Members)?.MedianMs * 1e6 ?? double.NaN))),
+                PeerSource);
+        }
         return rows;
     }
 

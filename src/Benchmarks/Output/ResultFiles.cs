@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EEArtifacts.Benchmarks.Analysis;
+using EEArtifacts.Benchmarks.Peer;
 using EEArtifacts.Benchmarks.Profiling;
 
 namespace EEArtifacts.Benchmarks.Output;
@@ -41,7 +42,16 @@ public static class ResultFiles
     }));
 
     /// <summary>Columns of targets.csv.</summary>
-    public const string TargetsHeader = "target,measured,met,source,point,threshold,comparison";
+    public const string TargetsHeader = "target,measured,met,source,point,threshold,comparison,note";
+
+    /// <summary>Columns of peer.csv (what Peer/torch_be_step.py prints).</summary>
+    public const string PeerHeader = "workload,width,members,median_ms,steps,threads,torch,blas,python";
+
+    /// <summary>peer.csv.</summary>
+    public static string PeerCsv(IEnumerable<PeerTiming> rows) => Csv(PeerHeader, rows.Select(p => new object[]
+    {
+        p.Kind.ToString(), p.Width, p.Members, p.MedianMs, p.Steps, p.Threads, p.Torch, p.Blas, p.Python,
+    }));
 
     /// <summary>roofline.csv.</summary>
     public static string RooflineCsv(IEnumerable<RooflineRow> rows) => Csv(RooflineHeader, rows.Select(r => new object[]
@@ -73,7 +83,7 @@ public static class ResultFiles
     /// <summary>targets.csv: one row per point and a summary row ("all") per target.</summary>
     public static string TargetsCsv(IEnumerable<TargetRow> rows) => Csv(TargetsHeader, rows.Select(t => new object[]
     {
-        t.Target, t.Measured, t.Met ? "true" : "false", t.Source, t.Point, t.Threshold, t.Comparison,
+        t.Target, t.Measured, t.Met ? "true" : "false", t.Source, t.Point, t.Threshold, t.Comparison, t.Note,
     }));
 
     /// <summary>targets.md: the summary table (target, measured, met), then every point.</summary>
@@ -84,12 +94,12 @@ public static class ResultFiles
         sb.Append("| target | source | measured (worst point) | met |\n|---|---|---:|:---:|\n");
         foreach (TargetRow t in rows.Where(r => r.Point == "all"))
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target} ({t.Comparison} {Format(t.Threshold)}) | {t.Source} | {Short(t.Measured)} | {(t.Met ? "yes" : "NO")} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target} ({t.Comparison} {Format(t.Threshold)}) | {t.Source} | {Short(t.Measured)} | {Verdict(t)} |\n");
         }
         sb.Append("\n## Every point\n\n| target | source | point | measured | met |\n|---|---|---|---:|:---:|\n");
         foreach (TargetRow t in rows.Where(r => r.Point != "all"))
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target} | {t.Source} | {t.Point} | {Short(t.Measured)} | {(t.Met ? "yes" : "NO")} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {t.Target} | {t.Source} | {t.Point} | {Short(t.Measured)} | {Verdict(t)} |\n");
         }
         return sb.ToString();
     }
@@ -116,6 +126,9 @@ public static class ResultFiles
             => throw new ArgumentException($"CSV field '{s}' contains a comma or line break"),
         _ => value.ToString() ?? "",
     };
+
+    // "yes", "NO", or the note of a target that could not be evaluated (not met, not failed).
+    private static string Verdict(TargetRow t) => t.Met ? "yes" : t.Note.Length > 0 ? t.Note : "NO";
 
     private static string Short(double d) => double.IsNaN(d) ? "NaN" : d.ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -7,8 +7,9 @@ namespace EEArtifacts.Benchmarks.Profiling;
 
 /// <summary>One way of computing a hidden BatchEnsemble layer, timed (milliseconds, minimum over rounds).</summary>
 /// <param name="Variant">plain (the single network's layer: addmm with the bias, ReLU), unfused (the layer's two halves,
-/// Activate(PreActivation(x)): separate scale, bias, v, phi and u passes), library (BatchEnsembleLinear.MemberForward,
-/// the training path: one plain GEMM, scale, bias and v in one addcmul, phi in place, then u).</param>
+/// Activate(PreActivation(x)): separate scale, bias, v, phi and u passes), addcmul (the former training path: one plain
+/// GEMM, scale, bias and v in one addcmul, phi in place, then u), library (BatchEnsembleLinear.MemberForward, the
+/// training path: GEMM with a rescaled bias, one multiply by s_w v, phi in place, then u).</param>
 /// <param name="Width">N (the layer is N to N).</param>
 /// <param name="Members">M.</param>
 /// <param name="ForwardMs">Forward without autograd.</param>
@@ -17,12 +18,12 @@ public sealed record LayerRow(string Variant, int Width, int Members, double For
 
 /// <summary>
 /// The second hidden layer of the benchmark's BatchEnsemble (input [M, B, N] with gradient, as inside the network)
-/// computed three ways on the same parameters, to show what the elementwise passes around the GEMM cost.
+/// computed four ways on the same parameters, to show what the elementwise passes around the GEMM cost.
 /// </summary>
 public static class LayerVariants
 {
     /// <summary>The variant names, in output order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["plain", "unfused", "library"];
+    public static IReadOnlyList<string> Names { get; } = ["plain", "unfused", "addcmul", "library"];
 
     /// <summary>The layer's output [M, B, N] by variant <paramref name="variant"/>.</summary>
     public static Tensor Compute(string variant, BatchEnsembleLinear layer, Tensor h)
@@ -36,9 +37,18 @@ public static class LayerVariants
             "plain" => nn.functional.relu(nn.functional.linear(h.reshape(m * b, h.shape[2]), layer.Weight, layer.Bias)).reshape(m, b, n),
             "unfused" => layer.Activate(layer.PreActivation(h)),
             "library" => layer.MemberForward(h),
+            "addcmul" => AddcmulForm(layer, h),
             _ => throw new ArgumentException($"unknown layer variant '{variant}'"),
         };
         return result.MoveToOuterDisposeScope();
+    }
+
+    // The library's former training path: a plain GEMM, then scale, bias and v in one addcmul pass, phi in place, u.
+    private static Tensor AddcmulForm(BatchEnsembleLinear layer, Tensor x)
+    {
+        Tensor v = layer.V.unsqueeze(1);
+        Tensor pre = addcmul(v.mul(layer.Bias.mul(layer.BiasScale)), v, x.matmul(layer.Weight.t()), value: layer.WeightScale);
+        return layer.U.unsqueeze(1).mul(layer.Activation.ForwardInPlace(pre));
     }
 
     /// <summary>Times every variant at (<paramref name="width"/>, <paramref name="members"/>), rounds interleaved.</summary>

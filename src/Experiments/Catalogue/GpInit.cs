@@ -48,7 +48,7 @@ public static class GpInit
 
     private static readonly string[] Columns =
     {
-        "setting", "u1", "width", "samples", "same_cov_emp", "same_cov_se", "same_cov_theory", "cross_cov_emp", "cross_cov_se",
+        "setting", "u1", "regime", "width", "samples", "same_cov_emp", "same_cov_se", "same_cov_theory", "cross_cov_emp", "cross_cov_se",
         "cross_cov_theory", "cross_corr_emp", "cross_corr_se", "cross_corr_theory", "rel_err_nngp", "excess_kurtosis", "excess_kurtosis_se",
     };
 
@@ -140,7 +140,7 @@ public static class GpInit
         double kurtosisSe = Math.Sqrt(24.0 / (cell.Samples * m));
 
         var rows = new ResultTable(Columns).Add(
-            cell.Setting, setting.U1, cell.Width, cell.Samples,
+            cell.Setting, setting.U1, setting.RegimeName, cell.Width, cell.Samples,
             sameMean, sameSe, sameTheory, crossMean, crossSe, crossTheory,
             crossMean / sameMean, crossSe / sameMean, crossTheory / sameTheory,
             relErr, kurtosis, kurtosisSe);

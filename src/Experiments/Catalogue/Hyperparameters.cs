@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
@@ -44,23 +45,24 @@ public static class Hyperparameters
             _ => (3, 30, 1024),
         };
         const int members = 4;
-        TrainConfig baseline = new(Architecture.Mlp, EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M", members, width, Depth: 2,
+        TrainConfig baseline = new(Architecture.Mlp, EnsembleFamily.BatchEnsemble, new SignLaw(1), new SignLaw(1), GammaRule.M, members, width, Depth: 2,
             Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9, epochs, BatchSize: 64,
             Task(profile),
             profile == Profile.Smoke ? TaskSource.QuickClassification : null);
+        TrainConfig Laws(ModulationLaw law) => baseline with { ULaw = law, VLaw = law };
         var levels = new List<(string Factor, string Level, TrainConfig Config)>
         {
-            ("gamma", "1", baseline with { Gamma = "1" }),
-            ("gamma", "sqrt(M)", baseline with { Gamma = "sqrt(M)" }),
+            ("gamma", "1", baseline with { Gamma = GammaRule.One }),
+            ("gamma", "sqrt(M)", baseline with { Gamma = GammaRule.SqrtM }),
             ("gamma", "M", baseline),
             ("mu-ratio", "0.1", baseline with { MuU = 0.05 }),
             ("mu-ratio", "1", baseline),
             ("mu-ratio", "10", baseline with { MuU = 5 }),
             ("law", "sign(1)", baseline),
-            ("law", "gauss(1;0.5)", baseline with { ULaw = "gauss(1,0.5)", VLaw = "gauss(1,0.5)" }),
-            ("spread", "gauss(0;0.25)", baseline with { ULaw = "gauss(0,0.25)", VLaw = "gauss(0,0.25)" }),
-            ("spread", "gauss(0;0.5)", baseline with { ULaw = "gauss(0,0.5)", VLaw = "gauss(0,0.5)" }),
-            ("spread", "gauss(0;1)", baseline with { ULaw = "gauss(0,1)", VLaw = "gauss(0,1)" }),
+            ("law", "gauss(1;0.5)", Laws(new GaussLaw(1, 0.5))),
+            ("spread", "gauss(0;0.25)", Laws(new GaussLaw(0, 0.25))),
+            ("spread", "gauss(0;0.5)", Laws(new GaussLaw(0, 0.5))),
+            ("spread", "gauss(0;1)", Laws(new GaussLaw(0, 1))),
             ("parameterization", "ntk", baseline),
             ("parameterization", "standard", baseline with { Parameterization = Parameterization.Standard, MuW = 0.05, MuU = 0.05 }),
         };
@@ -75,8 +77,9 @@ public static class Hyperparameters
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("factor", "level", "ensemble_gain", "correlation", "ens_test_acc")
-            .Add(cell.Factor, cell.Level, outcome.Test.MeanMemberNll - outcome.Test.Nll, outcome.Test.OutputCorrelation, outcome.Test.Accuracy);
+        var rows = new ResultTable("factor", "level", "u1", "regime", "ensemble_gain", "correlation", "ens_test_acc")
+            .Add(cell.Factor, cell.Level, cell.Train.U1, Regime.Name(cell.Train.Regime), outcome.Test.MeanMemberNll - outcome.Test.Nll,
+                 outcome.Test.OutputCorrelation, outcome.Test.Accuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);
     }
 }

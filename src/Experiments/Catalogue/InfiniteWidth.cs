@@ -15,7 +15,6 @@ namespace EEArtifacts.Experiments.Catalogue;
 public static class InfiniteWidth
 {
     /// <summary>One regime's theory curve (Width = 0) or one finite (width, M) point averaged over initializations.</summary>
-    /// <param name="Regime">independent or collective.</param>
     /// <param name="Family">batch-ensemble, mc-dropout or independent.</param>
     /// <param name="ULaw">Law of u.</param>
     /// <param name="VLaw">Law of v.</param>
@@ -27,11 +26,14 @@ public static class InfiniteWidth
     /// <param name="Steps">Full-batch gradient steps.</param>
     /// <param name="Task">The regression task.</param>
     /// <param name="Repeat">Always 0: the repeats are the initializations inside the cell.</param>
-    public sealed record Cell(string Regime, EnsembleFamily Family, string ULaw, string VLaw, string Gamma, int Width, int Members,
+    public sealed record Cell(EnsembleFamily Family, ModulationLaw ULaw, ModulationLaw VLaw, GammaRule Gamma, int Width, int Members,
         int[] MembersGrid, int Inits, int Steps, SyntheticTaskSpec Task, int Repeat) : ICell
     {
+        /// <summary>The regime the laws and gamma put the ensemble in (derived, so not part of the identity).</summary>
+        public OperatingRegime Regime => EmbeddedEnsembles.Training.Regime.Of(Family, ULaw, Gamma);
+
         /// <inheritdoc />
-        public string Label => Width == 0 ? $"{Regime} theory" : $"{Regime} {Family} width={Width} M={Members}";
+        public string Label => $"{EmbeddedEnsembles.Training.Regime.Name(Regime)} " + (Width == 0 ? "theory" : $"{Family} width={Width} M={Members}");
         /// <inheritdoc />
         public void Validate()
         {
@@ -51,8 +53,8 @@ public static class InfiniteWidth
             OutputDim = 1,
             Members = members,
             Activation = Activation.Relu,
-            ULaw = ModulationLaw.Parse(ULaw),
-            VLaw = ModulationLaw.Parse(VLaw),
+            ULaw = ULaw,
+            VLaw = VLaw,
         };
     }
 
@@ -74,23 +76,24 @@ public static class InfiniteWidth
             _ => (new[] { 256, 1024, 4096 }, new[] { 1, 2, 4, 8, 16, 32 }, 20, 1000),
         };
         var task = new SyntheticTaskSpec(InputDim: 8, TrainSize: 32, TestSize: 64, Classes: 0, TeacherWidth: 32, TeacherDepth: 2, LabelNoise: 0.1);
-        var settings = new List<(string Regime, EnsembleFamily Family, string U, string V, string Gamma)>
+        ModulationLaw sign = new SignLaw(1), gauss = new GaussLaw(1, 0.5), one = new ConstLaw(1);
+        var settings = new List<(EnsembleFamily Family, ModulationLaw U, ModulationLaw V, GammaRule Gamma)>
         {
-            ("independent", EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M"),
-            ("collective", EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)", "1"),
+            (EnsembleFamily.BatchEnsemble, sign, sign, GammaRule.M),
+            (EnsembleFamily.BatchEnsemble, gauss, gauss, GammaRule.One),
         };
         if (profile == Profile.Paper)
         {
-            settings.Add(("collective", EnsembleFamily.McDropout, "bernoulli(0.5)", "const(1)", "1"));
-            settings.Add(("independent", EnsembleFamily.Independent, "const(1)", "const(1)", "M"));
+            settings.Add((EnsembleFamily.McDropout, new BernoulliLaw(0.5), one, GammaRule.One));
+            settings.Add((EnsembleFamily.Independent, one, one, GammaRule.M));
         }
         var cells = new List<Cell>();
         foreach (var s in settings)
         {
-            cells.Add(new Cell(s.Regime, s.Family, s.U, s.V, s.Gamma, 0, members.Max(), members, inits, steps, task, 0));
+            cells.Add(new Cell(s.Family, s.U, s.V, s.Gamma, 0, members.Max(), members, inits, steps, task, 0));
             foreach (int w in widths)
             {
-                cells.AddRange(members.Select(m => new Cell(s.Regime, s.Family, s.U, s.V, s.Gamma, w, m, members, inits, steps, task, 0)));
+                cells.AddRange(members.Select(m => new Cell(s.Family, s.U, s.V, s.Gamma, w, m, members, inits, steps, task, 0)));
             }
         }
         return cells;
@@ -101,13 +104,13 @@ public static class InfiniteWidth
     private static CellOutput Run(Cell cell, CellContext context)
     {
         // The task depends only on its description, so the theory and every finite point see the same data.
-        using TaskData data = SyntheticTask.Generate(cell.Task, Seeds.ForCell("synthetic-task", CanonicalJson.Serialize(cell.Task)));
+        using TaskData data = SyntheticTask.Generate(cell.Task, Seeds.ForCell("synthetic-task", CanonicalJson.Configuration(cell.Task)));
         double[,] inputs = Inputs(data);
         double[] trainY = Targets(data.TrainY), testY = Targets(data.TestY);
         int n = trainY.Length;
         EnsembleKernels kernels = AnalyticKernels.Compute(cell.Spec(cell.MembersGrid.Max(), 1), inputs);
         double mu = StableRate(kernels, cell, n);
-        var scales = new TrainingScales(mu, mu, GammaRule.Parse(cell.Gamma));
+        var scales = new TrainingScales(mu, mu, cell.Gamma);
         // The library's MSE is (1/2n) sum over the batch, so `Steps` full-batch steps are gradient-flow time Steps/n.
         double time = (double)cell.Steps / n;
         var rows = new ResultTable(Columns);
@@ -115,7 +118,7 @@ public static class InfiniteWidth
         {
             foreach (ExpectedMse e in TrainedEnsemble.MseCurve(kernels, scales, cell.MembersGrid, n, trainY, testY, time))
             {
-                rows.Add(cell.Regime, FamilyName(cell.Family), 0, e.Members, e.Mse, 0.0);
+                rows.Add(Regime.Name(cell.Regime), FamilyName(cell.Family), 0, e.Members, e.Mse, 0.0);
             }
             return new CellOutput(rows);
         }
@@ -129,7 +132,7 @@ public static class InfiniteWidth
         }
         double mean = mses.Average();
         double se = mses.Count > 1 ? Math.Sqrt(mses.Sum(x => (x - mean) * (x - mean)) / (mses.Count - 1) / mses.Count) : double.NaN;
-        rows.Add(cell.Regime, FamilyName(cell.Family), cell.Width, cell.Members, mean, se);
+        rows.Add(Regime.Name(cell.Regime), FamilyName(cell.Family), cell.Width, cell.Members, mean, se);
         return new CellOutput(rows, Diverged: diverged);
     }
 
@@ -137,7 +140,7 @@ public static class InfiniteWidth
     // a step multiplies the train residual by I - Theta_m(X,X)/n, so mu is set to make max eigenvalue / n equal 1.
     private static double StableRate(EnsembleKernels kernels, Cell cell, int n)
     {
-        var unit = new TrainingScales(1, 1, GammaRule.Parse(cell.Gamma));
+        var unit = new TrainingScales(1, 1, cell.Gamma);
         int[] train = Enumerable.Range(0, n).ToArray();
         double largest = cell.MembersGrid
             .Select(m => SymmetricEigen.Decompose(Dense.Sub(kernels.MeanMode(unit, m).Ntk, train, train)).Values.Max())
@@ -149,7 +152,7 @@ public static class InfiniteWidth
     {
         using var scope = NewDisposeScope();
         using var model = new EnsembleMlp(cell.Spec(cell.Members, cell.Width), seed, ScalarType.Float32, device);
-        using var trainer = new EnsembleTrainer(model, new TrainingRule(mu, mu, GammaRule.Parse(cell.Gamma)) { Loss = LossKind.Mse });
+        using var trainer = new EnsembleTrainer(model, new TrainingRule(mu, mu, cell.Gamma) { Loss = LossKind.Mse });
         Tensor x = data.TrainX.to(device), y = data.TrainY.to(device);
         for (int step = 0; step < cell.Steps; step++)
         {

@@ -1,5 +1,6 @@
 using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 using EEArtifacts.Experiments.Runner;
 using TorchSharp;
 
@@ -8,14 +9,19 @@ namespace EEArtifacts.Experiments.Catalogue;
 /// <summary>The networks E1 and E2 measure at initialization: four modulation settings on one ReLU MLP.</summary>
 public static class InitSettings
 {
-    /// <summary>One setting: a name (no commas), U1 and the description at a width.</summary>
+    /// <summary>One setting: a name (no commas), the family and the laws, which give U1 and the regime.</summary>
     /// <param name="Name">Setting name as written in results.</param>
-    /// <param name="U1">Mean of u's law.</param>
     /// <param name="Family">The family.</param>
     /// <param name="ULaw">Law of u.</param>
     /// <param name="VLaw">Law of v.</param>
-    public sealed record Setting(string Name, double U1, EnsembleFamily Family, string ULaw, string VLaw)
+    public sealed record Setting(string Name, EnsembleFamily Family, ModulationLaw ULaw, ModulationLaw VLaw)
     {
+        /// <summary>U1 = E u.</summary>
+        public double U1 => Regime.U1(Family, ULaw);
+
+        /// <summary>The regime at initialization, from U1 alone, as results spell it.</summary>
+        public string RegimeName => Regime.Name(Regime.AtInitialization(Family, ULaw));
+
         /// <summary>The L = 3, ReLU, NTK-parameterized ensemble of <see cref="Members"/> members at a width.</summary>
         public EnsembleSpec Spec(int width) => new()
         {
@@ -26,8 +32,8 @@ public static class InitSettings
             OutputDim = 1,
             Members = Members,
             Activation = Activation.Relu,
-            ULaw = ModulationLaw.Parse(ULaw),
-            VLaw = ModulationLaw.Parse(VLaw),
+            ULaw = ULaw,
+            VLaw = VLaw,
         };
     }
 
@@ -41,10 +47,10 @@ public static class InitSettings
     /// <summary>sign(1) (U1 = 0, independent), gauss(1, 0.5) (BatchEnsemble's usual default), const(1) (identical members), MC-dropout p = 0.5.</summary>
     public static IReadOnlyList<Setting> All { get; } = new[]
     {
-        new Setting("BE sign(1)", 0, EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)"),
-        new Setting("BE gauss(1;0.5)", 1, EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)"),
-        new Setting("BE const(1)", 1, EnsembleFamily.BatchEnsemble, "const(1)", "const(1)"),
-        new Setting("MCD p=0.5", 1, EnsembleFamily.McDropout, "bernoulli(0.5)", "const(1)"),
+        new Setting("BE sign(1)", EnsembleFamily.BatchEnsemble, new SignLaw(1), new SignLaw(1)),
+        new Setting("BE gauss(1;0.5)", EnsembleFamily.BatchEnsemble, new GaussLaw(1, 0.5), new GaussLaw(1, 0.5)),
+        new Setting("BE const(1)", EnsembleFamily.BatchEnsemble, new ConstLaw(1), new ConstLaw(1)),
+        new Setting("MCD p=0.5", EnsembleFamily.McDropout, new BernoulliLaw(0.5), new ConstLaw(1)),
     };
 
     /// <summary>

@@ -51,8 +51,8 @@ public static class NtkInit
         double indError = setting.Family == EnsembleFamily.McDropout
             ? double.NaN
             : Dense.RelativeError(ntk.MemberSame, theory.NtkMember);
-        var rows = new ResultTable("setting", "u1", "width", "rel_err_com", "rel_err_ind", "cross_same_ratio_emp", "cross_same_ratio_theory")
-            .Add(cell.Setting, setting.U1, cell.Width, comError, indError,
+        var rows = new ResultTable("setting", "u1", "regime", "width", "rel_err_com", "rel_err_ind", "cross_same_ratio_emp", "cross_same_ratio_theory")
+            .Add(cell.Setting, setting.U1, setting.RegimeName, cell.Width, comError, indError,
                 InitSettings.MeanDiagonal(ntk.SharedCross) / InitSettings.MeanDiagonal(ntk.SharedSame),
                 InitSettings.MeanDiagonal(theory.NtkSharedCross) / InitSettings.MeanDiagonal(theory.NtkSharedSame));
         return new CellOutput(rows);

@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
@@ -11,7 +12,7 @@ namespace EEArtifacts.Experiments.Catalogue;
 public static class ParamScatter
 {
     /// <summary>One training run.</summary>
-    /// <param name="Family">single, batch-ensemble (independent regime), batch-ensemble-collective, mc-dropout or independent.</param>
+    /// <param name="Family">single, batch-ensemble, mc-dropout or independent (the regime comes from the laws and gamma).</param>
     /// <param name="Setting">What distinguishes it in the scatter.</param>
     /// <param name="Train">The training configuration.</param>
     /// <param name="Repeat">Repeat index.</param>
@@ -40,16 +41,16 @@ public static class ParamScatter
         {
             int b = setup.BaseWidth;
             int[] ensembleWidths = profile == Profile.Smoke ? new[] { b } : new[] { b / 2, b, b * 2 };
-            TrainConfig Config(EnsembleFamily family, string law, string gamma, int width, int m) => WidthSweep.Config(setup, family, law, gamma, width, m, epochs, plateau);
+            TrainConfig Config(EnsembleFamily family, ModulationLaw law, GammaRule gamma, int width, int m) => WidthSweep.Config(setup, family, law, gamma, width, m, epochs, plateau);
             for (int r = 0; r < repeats; r++)
             {
-                cells.AddRange(setup.SingleWidths.Select(w => new Cell("single", "single network", Config(EnsembleFamily.Independent, "const(1)", "M", w, 1), r)));
+                cells.AddRange(setup.SingleWidths.Select(w => new Cell("single", "single network", Config(EnsembleFamily.Independent, new ConstLaw(1), GammaRule.M, w, 1), r)));
                 foreach (int w in ensembleWidths)
                 {
-                    cells.Add(new Cell("batch-ensemble", "BE independent (U1=0; gamma=M)", Config(EnsembleFamily.BatchEnsemble, "sign(1)", "M", w, members), r));
-                    cells.Add(new Cell("batch-ensemble-collective", "BE collective (U1=1; gamma=1)", Config(EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "1", w, members), r));
-                    cells.Add(new Cell("mc-dropout", "MC-dropout p=0.5", Config(EnsembleFamily.McDropout, "bernoulli(0.5)", "1", w, members) with { VLaw = "const(1)" }, r));
-                    cells.Add(new Cell("independent", "independent networks", Config(EnsembleFamily.Independent, "const(1)", "M", w, members), r));
+                    cells.Add(new Cell("batch-ensemble", "BE independent (U1=0; gamma=M)", Config(EnsembleFamily.BatchEnsemble, new SignLaw(1), GammaRule.M, w, members), r));
+                    cells.Add(new Cell("batch-ensemble", "BE collective (U1=1; gamma=1)", Config(EnsembleFamily.BatchEnsemble, new GaussLaw(1, 0.5), GammaRule.One, w, members), r));
+                    cells.Add(new Cell("mc-dropout", "MC-dropout p=0.5", Config(EnsembleFamily.McDropout, new BernoulliLaw(0.5), GammaRule.One, w, members) with { VLaw = new ConstLaw(1) }, r));
+                    cells.Add(new Cell("independent", "independent networks", Config(EnsembleFamily.Independent, new ConstLaw(1), GammaRule.M, w, members), r));
                 }
             }
         }
@@ -60,8 +61,8 @@ public static class ParamScatter
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("task", "architecture", "family", "setting", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc")
-            .Add(cell.Train.Task, WidthSweep.ArchitectureName(cell.Train.Architecture), cell.Family, cell.Setting, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
+        var rows = new ResultTable("task", "architecture", "family", "regime", "setting", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc")
+            .Add(cell.Train.Task, WidthSweep.ArchitectureName(cell.Train.Architecture), cell.Family, Regime.Name(cell.Train.Regime), cell.Setting, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
                  outcome.EpochsTrained, outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);
     }

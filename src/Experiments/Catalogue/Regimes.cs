@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
@@ -9,10 +10,9 @@ public static class Regimes
     /// <summary>One training run: a regime setting or a point of the U1 sweep.</summary>
     /// <param name="Part">"regime" or "transition".</param>
     /// <param name="Setting">Human name of the setting.</param>
-    /// <param name="U1">Mean of u's law.</param>
-    /// <param name="Train">The training configuration.</param>
+    /// <param name="Train">The training configuration (its laws and gamma give U1 and the regime).</param>
     /// <param name="Repeat">Repeat index.</param>
-    public sealed record Cell(string Part, string Setting, double U1, TrainConfig Train, int Repeat) : ICell
+    public sealed record Cell(string Part, string Setting, TrainConfig Train, int Repeat) : ICell
     {
         /// <inheritdoc />
         public string Label => $"{Part} {Setting} repeat={Repeat}";
@@ -45,33 +45,34 @@ public static class Regimes
             _ => (5, 30, 1024, new[] { 0.0, 0.125, 0.25, 0.5, 0.75, 1.0 }),
         };
         const int members = 4;
-        TrainConfig Base(EnsembleFamily family, string u, string v, string gamma) => new(
-            Architecture.Mlp, family, u, v, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
+        TrainConfig Base(EnsembleFamily family, ModulationLaw law, GammaRule gamma) => new(
+            Architecture.Mlp, family, law, law, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
             epochs, BatchSize: 64,
             Task(profile),
             profile == Profile.Smoke ? TaskSource.QuickClassification : null);
-        var settings = new (string Name, double U1, TrainConfig Config)[]
+        ModulationLaw sign = new SignLaw(1), gauss = new GaussLaw(1, 0.5);
+        var settings = new (string Name, TrainConfig Config)[]
         {
-            ("independent (U1=0; gamma=M)", 0, Base(EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "M")),
-            ("collective (U1=1; gamma=1)", 1, Base(EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)", "1")),
-            ("mixed (U1=0; gamma=1)", 0, Base(EnsembleFamily.BatchEnsemble, "sign(1)", "sign(1)", "1")),
-            ("mixed (U1=1; gamma=M)", 1, Base(EnsembleFamily.BatchEnsemble, "gauss(1,0.5)", "gauss(1,0.5)", "M")),
-            // Independent networks have no modulations: U1 is undefined (NaN), so they count as neither regime.
-            ("independent networks", double.NaN, Base(EnsembleFamily.Independent, "const(1)", "const(1)", "M")),
+            ("independent (U1=0; gamma=M)", Base(EnsembleFamily.BatchEnsemble, sign, GammaRule.M)),
+            ("collective (U1=1; gamma=1)", Base(EnsembleFamily.BatchEnsemble, gauss, GammaRule.One)),
+            ("mixed (U1=0; gamma=1)", Base(EnsembleFamily.BatchEnsemble, sign, GammaRule.One)),
+            ("mixed (U1=1; gamma=M)", Base(EnsembleFamily.BatchEnsemble, gauss, GammaRule.M)),
+            // Independent networks have no modulations: U1 is undefined (NaN) and the regime is none.
+            ("independent networks", Base(EnsembleFamily.Independent, new ConstLaw(1), GammaRule.M)),
         };
         var cells = new List<Cell>();
         for (int r = 0; r < repeats; r++)
         {
-            cells.AddRange(settings.Select(s => new Cell("regime", s.Name, s.U1, s.Config, r)));
+            cells.AddRange(settings.Select(s => new Cell("regime", s.Name, s.Config, r)));
             // The transition: u and v ~ gauss(U1, 0.5) at fixed spread (U1 = 1 is the collective setting's law), swept
             // at gamma = M and at gamma = 1. At gamma = M a larger U1 also raises the ensemble mean's effective learning
             // rate (its kernel Theta_m gains (M - 1) Theta_c, Theta_c growing with U1^2, and the shared gradients are
             // multiplied by M), so that sweep alone mixes member correlation with faster training of the mean; at
             // gamma = 1 that amplification is absent. The gain must fall with U1 at both for correlation to be the cause.
-            foreach (string gamma in new[] { "M", "1" })
+            foreach (GammaRule gamma in new[] { GammaRule.M, GammaRule.One })
             {
-                cells.AddRange(u1s.Select(u1 => new Cell("transition", $"U1={u1:R}; gamma={gamma}", u1,
-                    Base(EnsembleFamily.BatchEnsemble, $"gauss({u1:R},0.5)", $"gauss({u1:R},0.5)", gamma), r)));
+                cells.AddRange(u1s.Select(u1 => new Cell("transition", $"U1={u1:R}; gamma={gamma}",
+                    Base(EnsembleFamily.BatchEnsemble, new GaussLaw(u1, 0.5), gamma), r)));
             }
         }
         return cells;
@@ -79,7 +80,7 @@ public static class Regimes
 
     private static readonly string[] Columns =
     {
-        "part", "setting", "u1", "gamma", "members", "ens_test_loss", "member_test_loss", "ens_test_acc",
+        "part", "setting", "u1", "gamma", "members", "regime", "ens_test_loss", "member_test_loss", "ens_test_acc",
         "member_test_acc", "disagreement", "correlation", "ensemble_gain",
     };
 
@@ -87,9 +88,9 @@ public static class Regimes
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context);
-        double gamma = EmbeddedEnsembles.Training.GammaRule.Parse(cell.Train.Gamma).Value(cell.Train.Members);
-        object[] Prefix() => new object[] { cell.Part, cell.Setting, cell.U1, gamma, cell.Train.Members };
-        var epochs = new ResultTable(new[] { "part", "setting", "u1", "gamma", "members", "epoch", "train_loss" }.Concat(Columns.Skip(5)).ToArray());
+        TrainConfig t = cell.Train;
+        object[] Prefix() => new object[] { cell.Part, cell.Setting, t.U1, t.Gamma.Value(t.Members), t.Members, Regime.Name(t.Regime) };
+        var epochs = new ResultTable(Columns[..6].Concat(new[] { "epoch", "train_loss" }).Concat(Columns[6..]).ToArray());
         foreach (EpochMetrics e in outcome.Epochs)
         {
             epochs.Add(Prefix().Concat(new object[] { e.Epoch, e.TrainLoss }).Concat(Measures(e.Test)).ToArray());

@@ -41,7 +41,7 @@ public static class TaskSource
         if (config.Task == "synthetic")
         {
             SyntheticTaskSpec spec = config.Synthetic ?? throw new ArgumentException("synthetic task without description");
-            long seed = Seeds.ForCell("synthetic-task", CanonicalJson.Serialize(spec) + $"/repeat-{repeat}");
+            long seed = Seeds.ForCell("synthetic-task", CanonicalJson.Configuration(spec) + $"/repeat-{repeat}");
             return SyntheticTask.Generate(spec, seed);
         }
         return LoadDataset(config.Task, context.Sources, flatten: config.Architecture == Architecture.Mlp);

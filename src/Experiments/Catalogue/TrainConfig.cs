@@ -48,9 +48,9 @@ public sealed record PlateauRule(int MinEpochs, int Window, double Tolerance, in
 /// </summary>
 /// <param name="Architecture">mlp or cnn (cnn needs an image data set).</param>
 /// <param name="Family">batch-ensemble, mc-dropout or independent.</param>
-/// <param name="ULaw">Law of u ("sign(1)", "gauss(1,0.5)", "bernoulli(0.5)").</param>
+/// <param name="ULaw">Law of u (sign(1), gauss(1,0.5), bernoulli(0.5); written in that text form).</param>
 /// <param name="VLaw">Law of v.</param>
-/// <param name="Gamma">gamma(M): "1", "M", "sqrt(M)" or a number.</param>
+/// <param name="Gamma">gamma(M): 1, M, sqrt(M) or a number.</param>
 /// <param name="Members">Ensemble size M.</param>
 /// <param name="Width">mlp: hidden width. cnn: channels of the first stage; each later stage doubles them (W, 2W, 4W).</param>
 /// <param name="Depth">mlp: hidden layers. cnn: 3x3 convolutions per stage.</param>
@@ -65,9 +65,9 @@ public sealed record PlateauRule(int MinEpochs, int Window, double Tolerance, in
 public sealed record TrainConfig(
     Architecture Architecture,
     EnsembleFamily Family,
-    string ULaw,
-    string VLaw,
-    string Gamma,
+    ModulationLaw ULaw,
+    ModulationLaw VLaw,
+    GammaRule Gamma,
     int Members,
     int Width,
     int Depth,
@@ -114,8 +114,8 @@ public sealed record TrainConfig(
             OutputDim = classes,
             Members = Members,
             Activation = Activation.Relu,
-            ULaw = ModulationLaw.Parse(ULaw),
-            VLaw = ModulationLaw.Parse(VLaw),
+            ULaw = ULaw,
+            VLaw = VLaw,
             Parameterization = Parameterization,
         };
     }
@@ -135,14 +135,20 @@ public sealed record TrainConfig(
             ImageSize = (int)inputShape[1],
             Classes = classes,
             Activation = Activation.Relu,
-            ULaw = ModulationLaw.Parse(ULaw),
-            VLaw = ModulationLaw.Parse(VLaw),
+            ULaw = ULaw,
+            VLaw = VLaw,
             Parameterization = Parameterization,
         };
     }
 
+    /// <summary>U1 = E u (NaN for independent networks), derived: not part of the configuration's identity.</summary>
+    public double U1 => EmbeddedEnsembles.Training.Regime.U1(Family, ULaw);
+
+    /// <summary>The operating regime the laws and gamma put this run in, derived: not part of the identity.</summary>
+    public OperatingRegime Regime => EmbeddedEnsembles.Training.Regime.Of(Family, ULaw, Gamma);
+
     /// <summary>The training rule (SGD with the two parameter groups).</summary>
-    public TrainingRule Rule(LossKind loss) => new(MuW, MuU, GammaRule.Parse(Gamma)) { Momentum = Momentum, Loss = loss };
+    public TrainingRule Rule(LossKind loss) => new(MuW, MuU, Gamma) { Momentum = Momentum, Loss = loss };
 
     /// <summary>Checks every field, so a bad grid fails before any work.</summary>
     public void Validate()
@@ -157,7 +163,6 @@ public sealed record TrainConfig(
         {
             throw new ArgumentException($"the cnn architecture needs an image data set ({string.Join(", ", DatasetCatalog.Names)}), got task 'synthetic'");
         }
-        GammaRule.Parse(Gamma);
         TaskShape shape = TaskSource.Shape(this);
         if (Architecture == Architecture.Mlp)
         {

@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
@@ -69,7 +70,7 @@ public static class WidthSweep
     };
 
     /// <summary>The training configuration of one point, shared with E5 so the scatter can combine both.</summary>
-    public static TrainConfig Config(Setup setup, EnsembleFamily family, string law, string gamma, int width, int members, int epochs, PlateauRule? plateau = null) => new(
+    public static TrainConfig Config(Setup setup, EnsembleFamily family, ModulationLaw law, GammaRule gamma, int width, int members, int epochs, PlateauRule? plateau = null) => new(
         setup.Architecture, family, law, law, gamma, members, width, Depth: 2, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
         epochs, BatchSize: 64,
         setup.Task,
@@ -88,8 +89,8 @@ public static class WidthSweep
                     int width = (int)Math.Round(setup.BaseWidth * mult);
                     foreach (int m in members)
                     {
-                        cells.Add(new Cell("batch-ensemble", mult, Config(setup, EnsembleFamily.BatchEnsemble, "sign(1)", "M", width, m, epochs, plateau), r));
-                        cells.Add(new Cell("independent", mult, Config(setup, EnsembleFamily.Independent, "const(1)", "M", width, m, epochs, plateau), r));
+                        cells.Add(new Cell("batch-ensemble", mult, Config(setup, EnsembleFamily.BatchEnsemble, new SignLaw(1), GammaRule.M, width, m, epochs, plateau), r));
+                        cells.Add(new Cell("independent", mult, Config(setup, EnsembleFamily.Independent, new ConstLaw(1), GammaRule.M, width, m, epochs, plateau), r));
                     }
                 }
             }
@@ -101,9 +102,9 @@ public static class WidthSweep
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("task", "architecture", "family", "width_mult", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc",
+        var rows = new ResultTable("task", "architecture", "family", "regime", "width_mult", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc",
                 "ens_test_nll", "ens_test_ece", "disagreement", "correlation")
-            .Add(cell.Train.Task, ArchitectureName(cell.Train.Architecture), cell.Family, cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
+            .Add(cell.Train.Task, ArchitectureName(cell.Train.Architecture), cell.Family, Regime.Name(cell.Train.Regime), cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
                  outcome.EpochsTrained, outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy,
                  outcome.Test.Nll, outcome.Test.Ece, outcome.Test.Disagreement, outcome.Test.OutputCorrelation);
         return new CellOutput(rows, Diverged: outcome.Diverged);

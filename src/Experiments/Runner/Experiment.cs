@@ -27,14 +27,16 @@ public interface IExperiment
 /// <summary>One cell of a grid: its configuration (serialized canonically) and how to run it.</summary>
 /// <param name="Index">Position in the grid, which orders results.</param>
 /// <param name="Repeat">Which repeat of the same configuration this is.</param>
-/// <param name="ConfigJson">The canonical JSON of the configuration, repeat included: hashed for resume and seeding.</param>
+/// <param name="ConfigJson">The identity of the configuration (<see cref="CanonicalJson.Configuration"/>, repeat included, label
+/// excluded): hashed for resume and seeding.</param>
 /// <param name="Label">A short human label for progress lines.</param>
 /// <param name="Run">Computes the cell's rows.</param>
 public sealed record PlannedCell(int Index, int Repeat, string ConfigJson, string Label, Func<CellContext, CellOutput> Run);
 
 /// <summary>
 /// An experiment is data plus a function: a name, the claim it tests, a grid of typed cells per profile and a
-/// function from one cell to result rows. Cells are plain records; their JSON form is their identity.
+/// function from one cell to result rows. Cells are plain records; the JSON of their settable properties is their
+/// identity, so a cell's label and other derived properties never reach its hash or its seed.
 /// </summary>
 /// <typeparam name="TCell">The experiment's cell record; must carry an int Repeat property.</typeparam>
 public sealed record Experiment<TCell>(
@@ -57,7 +59,7 @@ public sealed record Experiment<TCell>(
         {
             TCell cell = cells[i];
             cell.Validate();
-            planned[i] = new PlannedCell(i, cell.Repeat, CanonicalJson.Serialize(cell), cell.Label, ctx => Run(cell, ctx));
+            planned[i] = new PlannedCell(i, cell.Repeat, CanonicalJson.Configuration(cell), cell.Label, ctx => Run(cell, ctx));
         }
         return planned;
     }
@@ -68,7 +70,7 @@ public interface ICell
 {
     /// <summary>Which repeat of the configuration (0-based).</summary>
     int Repeat { get; }
-    /// <summary>A short label for progress output.</summary>
+    /// <summary>A short label for progress output (derived from the fields, not part of the identity).</summary>
     string Label { get; }
     /// <summary>Throws an <see cref="ArgumentException"/> naming the bad field.</summary>
     void Validate();

@@ -13,9 +13,9 @@ public sealed class HyperparametersSection : ExperimentSection
     /// <summary>The factor and levels claim E7.1 compares (γ(M) = M against γ = 1).</summary>
     public const string GammaFactor = "gamma", GammaIndependent = "M", GammaCollective = "1";
 
-    /// <summary>The factor and level prefixes claim E7.2 compares (a U1 ≠ 0 law, gauss(1, s), against a U1 = 0 law,
-    /// sign(c)). Levels are matched by prefix since the CSV contract forbids commas in fields.</summary>
-    public const string LawFactor = "law", LawCorrelated = "gauss", LawIndependent = "sign";
+    /// <summary>The factor claim E7.2 reads: its levels are laws at γ = M, so a U1 ≠ 0 law is regime mixed and a U1 = 0 law
+    /// regime independent.</summary>
+    public const string LawFactor = "law";
 
     public override string Experiment => "hyperparameters";
 
@@ -27,16 +27,16 @@ public sealed class HyperparametersSection : ExperimentSection
         "One factor at a time: γ(M) in {1, √M, M}, the μ_u/μ_w ratio, the modulation law and its spread, NTK against standard parameterization. " +
         "For each level: ensemble gain and member correlation after training, mean ±1 SE over repeats.";
 
-    public override IReadOnlyList<string> RowColumns => [Factor, Level, Gain, Corr, "ens_test_acc"];
+    public override IReadOnlyList<string> RowColumns => [Factor, Level, RegimeColumn.Name, Gain, Corr, "ens_test_acc"];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
         new PositiveRule("E7.1", "γ(M) = M gives a larger ensemble gain than γ = 1", "Section 3 (training rule)",
             $"mean ensemble_gain at factor {GammaFactor}, level {GammaIndependent} minus level {GammaCollective}; SE = SD/sqrt(n) over repeats, combined", 2,
-            r => Contrast(r, GammaFactor, GammaIndependent, GammaCollective, Gain)),
+            r => Contrast(r, GammaFactor, Level, GammaIndependent, GammaCollective, Gain)),
         new PositiveRule("E7.2", "A modulation law with U1 ≠ 0 makes members more correlated than one with U1 = 0", "Theorems 1.3 / 2.3",
-            $"mean correlation at factor {LawFactor}, levels starting '{LawCorrelated}' minus levels starting '{LawIndependent}'; SE = SD/sqrt(n) over repeats, combined", 2,
-            r => Contrast(r, LawFactor, LawCorrelated, LawIndependent, Corr, prefix: true)),
+            $"mean correlation at factor {LawFactor}, rows of regime {RegimeColumn.Mixed} (U1 ≠ 0 at γ = M) minus rows of regime {RegimeColumn.Independent} (U1 = 0); SE = SD/sqrt(n) over repeats, combined", 2,
+            r => Contrast(r, LawFactor, RegimeColumn.Name, RegimeColumn.Mixed, RegimeColumn.Independent, Corr)),
     ];
 
     public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
@@ -67,7 +67,9 @@ public sealed class HyperparametersSection : ExperimentSection
         yield return fig;
     }
 
-    private static StatOutcome Contrast(ExperimentResults r, string factor, string a, string b, string column, bool prefix = false)
+    /// <summary>Within one factor: the mean of <paramref name="column"/> over rows whose <paramref name="by"/> is <paramref name="a"/>
+    /// minus over rows whose <paramref name="by"/> is <paramref name="b"/>.</summary>
+    private static StatOutcome Contrast(ExperimentResults r, string factor, string by, string a, string b, string column)
     {
         var rows = r.Rows.Rows.Where(x => x.S(Factor) == factor).ToList();
         if (rows.Count == 0)
@@ -75,12 +77,11 @@ public sealed class HyperparametersSection : ExperimentSection
             return StatOutcome.Missing($"factor '{factor}' not found (factors: {string.Join(", ", Data.Distinct(r.Rows.Rows, Factor))})");
         }
 
-        bool Is(CsvRow x, string level) => prefix ? x.S(Level).StartsWith(level, StringComparison.Ordinal) : x.S(Level) == level;
-        var ra = rows.Where(x => Is(x, a)).ToList();
-        var rb = rows.Where(x => Is(x, b)).ToList();
+        var ra = rows.Where(x => x.S(by) == a).ToList();
+        var rb = rows.Where(x => x.S(by) == b).ToList();
         if (ra.Count == 0 || rb.Count == 0)
         {
-            return StatOutcome.Missing($"levels '{a}' and '{b}' of '{factor}' needed (levels: {string.Join(", ", Data.Distinct(rows, Level))})");
+            return StatOutcome.Missing($"{by} '{a}' and '{b}' of '{factor}' needed (found: {string.Join(", ", Data.Distinct(rows, by))})");
         }
 
         return StatOutcome.Of(Stat.MeanSe(ra.Select(x => x.D(column))) - Stat.MeanSe(rb.Select(x => x.D(column))));

@@ -8,10 +8,9 @@ namespace EEArtifacts.Reporting.Sections;
 /// <summary>E6 infinite-width: trained finite ensembles against the closed-form limit (width = 0 rows).</summary>
 public sealed class InfiniteWidthSection : ExperimentSection
 {
-    private const string Regime = "regime", Family = "family", Width = "width", Members = "members", Mse = "test_mse", MseSe = "test_mse_se";
+    private const string Regime = RegimeColumn.Name, Family = "family", Width = "width", Members = "members", Mse = "test_mse", MseSe = "test_mse_se";
 
-    public const string Independent = "independent";
-    public const string Collective = "collective";
+    private const string Independent = RegimeColumn.Independent, Collective = RegimeColumn.Collective;
 
     /// <summary>The family drawn and tested; if absent, the first family present.</summary>
     public const string MainFamily = "batch-ensemble";

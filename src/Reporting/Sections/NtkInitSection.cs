@@ -8,7 +8,7 @@ namespace EEArtifacts.Reporting.Sections;
 /// <summary>E2 ntk-init: the ensemble NTK at initialization (Theorem 2).</summary>
 public sealed class NtkInitSection : ExperimentSection
 {
-    private const string Setting = "setting", U1 = "u1", Width = "width";
+    private const string Setting = "setting", Width = "width";
     private const string ErrCom = "rel_err_com", ErrInd = "rel_err_ind", Ratio = "cross_same_ratio_emp", RatioTheory = "cross_same_ratio_theory";
 
     public override string Experiment => "ntk-init";
@@ -22,7 +22,7 @@ public sealed class NtkInitSection : ExperimentSection
         "Determinacy means the error falls like N^(-1/2): a slope near −1/2 on log-log axes. " +
         "The cross/same block ratio of the NTK falls to 0 when U1 = 0 (dynamic independence) and settles at its analytic value > 0 otherwise.";
 
-    public override IReadOnlyList<string> RowColumns => [Setting, U1, Width, ErrCom, ErrInd, Ratio, RatioTheory];
+    public override IReadOnlyList<string> RowColumns => [Setting, RegimeColumn.Name, Width, ErrCom, ErrInd, Ratio, RatioTheory];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
@@ -33,10 +33,10 @@ public sealed class NtkInitSection : ExperimentSection
             "OLS slope of log10 rel_err_ind on log10 width over rows with rel_err_ind > 0; SE from the residuals", -0.75, -0.25, 2, 0.1,
             r => Slope(r, ErrInd)),
         new EqualsRule("E2.3", "With U1 = 0 the cross-member NTK block vanishes (dynamic independence)", "Theorem 2.2",
-            "mean cross_same_ratio_emp over U1 = 0 rows at the largest width; SE = SD/sqrt(n) over rows", 0, 3, 0.1,
+            "mean cross_same_ratio_emp over regime independent (U1 = 0) rows at the largest width; SE = SD/sqrt(n) over rows", 0, 3, 0.1,
             r => RatioAtLargest(r, true)),
         new EqualsRule("E2.4", "With U1 ≠ 0 the cross/same NTK ratio settles at its analytic value", "Theorem 2.3",
-            "mean (cross_same_ratio_emp − cross_same_ratio_theory) over U1 ≠ 0 rows at the largest width; SE = SD/sqrt(n) over rows", 0, 3, 0.1,
+            "mean (cross_same_ratio_emp − cross_same_ratio_theory) over regime collective (U1 ≠ 0) rows at the largest width; SE = SD/sqrt(n) over rows", 0, 3, 0.1,
             r => RatioAtLargest(r, false)),
     ];
 
@@ -94,7 +94,7 @@ public sealed class NtkInitSection : ExperimentSection
 
     private static StatOutcome RatioAtLargest(ExperimentResults r, bool u1Zero)
     {
-        var rows = r.Rows.Rows.Where(x => double.IsFinite(x.D(U1)) && Data.IsZero(x.D(U1)) == u1Zero).ToList();
+        var rows = r.Rows.Rows.Where(x => RegimeColumn.Is(x, u1Zero ? RegimeColumn.Independent : RegimeColumn.Collective)).ToList();
         if (rows.Count == 0)
         {
             return StatOutcome.Missing(u1Zero ? "no U1 = 0 rows" : "no U1 ≠ 0 rows");

@@ -13,7 +13,7 @@ public sealed class ParamScatterSection : ExperimentSection
     /// <summary>The family of single networks (M = 1) the ensembles are compared with.</summary>
     public const string SingleFamily = "single";
 
-    /// <summary>The embedded-ensemble family tested against single networks.</summary>
+    /// <summary>The embedded-ensemble family tested against single networks, in the independent regime.</summary>
     public const string EnsembleFamily = "batch-ensemble";
 
     public override string Experiment => "param-scatter";
@@ -26,12 +26,12 @@ public sealed class ParamScatterSection : ExperimentSection
         "Test accuracy against the absolute number of parameters for every configuration of E4, single networks over many widths, MC-dropout ensembles and collective BatchEnsembles: " +
         "is an embedded ensemble a better use of a parameter budget than one wider network? One figure per task and architecture; the claims use the first task in cell order.";
 
-    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, "setting", "width", "members", Params, "epochs", EnsAcc, "member_test_acc", "member_train_acc"];
+    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, RegimeColumn.Name, Params, EnsAcc, "member_test_acc"];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
-        new PositiveRule("E5.1", $"At equal parameter count, {EnsembleFamily} ensembles beat single networks", "Figure panel (d)",
-            $"mean residual of {EnsembleFamily} rows' ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE = SD/sqrt(n) of the residuals", 2,
+        new PositiveRule("E5.1", $"At equal parameter count, {EnsembleFamily} ensembles in the independent regime beat single networks", "Figure panel (d)",
+            $"mean residual of {EnsembleFamily} rows of regime {RegimeColumn.Independent}: ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE = SD/sqrt(n) of the residuals", 2,
             Residual),
         new PositiveRule("E5.2", "Accuracy grows with the number of parameters (single networks)", "Figure panel (d)",
             $"OLS slope of ens_test_acc on log10(params) over family {SingleFamily}, first task; SE from the residuals", 2,
@@ -51,7 +51,7 @@ public sealed class ParamScatterSection : ExperimentSection
     public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
     {
         var setups = Data.Setups(results.Rows.Rows);
-        var e4 = results.Others.TryGetValue(WidthSweep, out var w) && w.HasRows && w.Rows.MissingColumns([Task, Architecture, Family, Params, EnsAcc, "member_test_acc"]).Count == 0
+        var e4 = results.Others.TryGetValue(WidthSweep, out var w) && w.HasRows && w.Rows.MissingColumns([Task, Architecture, Family, RegimeColumn.Name, Params, EnsAcc, "member_test_acc"]).Count == 0
             ? w.Rows.Rows : [];
         foreach (var setup in setups)
         {
@@ -72,10 +72,9 @@ public sealed class ParamScatterSection : ExperimentSection
                 var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true, Legend = legend };
                 foreach (var (prefix, source) in new[] { ("", rows), ("E4 ", e4Rows) })
                 {
-                    foreach (var f in Data.Distinct(source, Family))
+                    foreach (var (name, sub) in ByFamilyAndRegime(source))
                     {
-                        var sub = source.Where(r => r.S(Family) == f).ToList();
-                        p.Series.Add(new SeriesSpec(prefix + f, sub.Select(r => r.D(Params)).ToArray(), sub.Select(r => r.D(column)).ToArray(), null, SeriesStyle.Markers));
+                        p.Series.Add(new SeriesSpec(prefix + name, sub.Select(r => r.D(Params)).ToArray(), sub.Select(r => r.D(column)).ToArray(), null, SeriesStyle.Markers));
                     }
                 }
 
@@ -88,14 +87,28 @@ public sealed class ParamScatterSection : ExperimentSection
         }
     }
 
+    /// <summary>One series per family, split by regime where a family runs in more than one (BatchEnsemble in E5).</summary>
+    private static IEnumerable<(string Name, List<CsvRow> Rows)> ByFamilyAndRegime(IReadOnlyList<CsvRow> rows)
+    {
+        foreach (var f in Data.Distinct(rows, Family))
+        {
+            var family = rows.Where(r => r.S(Family) == f).ToList();
+            var regimes = Data.Distinct(family, RegimeColumn.Name);
+            foreach (var regime in regimes)
+            {
+                yield return (regimes.Count == 1 ? f : $"{f} ({regime})", family.Where(r => RegimeColumn.Is(r, regime)).ToList());
+            }
+        }
+    }
+
     private static StatOutcome Residual(ExperimentResults r)
     {
         var rows = Data.FirstSetup(r.Rows.Rows).Where(x => x.D(Params) > 0).ToList();
         var single = rows.Where(x => x.S(Family) == SingleFamily).ToList();
-        var ens = rows.Where(x => x.S(Family) == EnsembleFamily).ToList();
+        var ens = rows.Where(x => x.S(Family) == EnsembleFamily && RegimeColumn.Is(x, RegimeColumn.Independent)).ToList();
         if (single.Count < 2 || ens.Count == 0)
         {
-            return StatOutcome.Missing($"need ≥ 2 '{SingleFamily}' rows and some '{EnsembleFamily}' rows (found {single.Count}, {ens.Count})");
+            return StatOutcome.Missing($"need ≥ 2 '{SingleFamily}' rows and some independent-regime '{EnsembleFamily}' rows (found {single.Count}, {ens.Count})");
         }
 
         var fit = Stat.Fit(single.Select(x => Math.Log10(x.D(Params))).ToList(), single.Select(x => x.D(EnsAcc)).ToList());

@@ -25,21 +25,19 @@ public sealed class RegimesSection : ExperimentSection
         "Ensemble gain (mean member loss minus ensemble loss) and member diversity should be large in the independent regime and small in the collective one; sweeping U1 from 0 to 1, at γ = M and at γ = 1, shows the transition.";
 
     public override IReadOnlyList<string> RowColumns =>
-        [Part, Setting, U1, Gamma, Members, "ens_test_loss", "member_test_loss", "ens_test_acc", "member_test_acc", "disagreement", Corr, Gain];
+        [Part, Setting, U1, Gamma, Members, RegimeColumn.Name, "ens_test_loss", "member_test_loss", "ens_test_acc", "member_test_acc", "disagreement", Corr, Gain];
 
     public override IReadOnlyList<string> EpochColumns =>
         [Part, Setting, Epoch, "train_loss", "ens_test_loss", "ens_test_acc", Corr, Gain];
 
-    /// <summary>Independent regime: U1 = 0 and γ = M.</summary>
-    public static bool IsIndependent(CsvRow r) => Data.IsZero(r.D(U1)) && r.D(Gamma) == r.D(Members);
+    private static bool IsIndependent(CsvRow r) => RegimeColumn.Is(r, RegimeColumn.Independent);
 
-    /// <summary>Collective regime: U1 ≠ 0 and γ = 1.</summary>
-    public static bool IsCollective(CsvRow r) => double.IsFinite(r.D(U1)) && !Data.IsZero(r.D(U1)) && r.D(Gamma) == 1;
+    private static bool IsCollective(CsvRow r) => RegimeColumn.Is(r, RegimeColumn.Collective);
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
         new PositiveRule("E3.1", "Ensemble gain is larger in the independent regime than in the collective one", "Section 3 (regimes)",
-            "mean ensemble_gain over independent rows (U1 = 0, γ = M) minus over collective rows (U1 ≠ 0, γ = 1), part ≠ transition; SE = SD/sqrt(n) per group, combined", 2,
+            "mean ensemble_gain over regime independent rows (U1 = 0, γ = M) minus over regime collective rows (U1 ≠ 0, γ = 1), part ≠ transition; SE = SD/sqrt(n) per group, combined", 2,
             r => Contrast(r, Gain, IsIndependent, IsCollective)),
         new PositiveRule("E3.2", "Members are more correlated in the collective regime than in the independent one", "Section 3 (regimes)",
             "mean correlation over collective rows minus over independent rows, part ≠ transition; SE = SD/sqrt(n) per group, combined", 2,

@@ -163,7 +163,7 @@ public class PostProcessingTests
         Assert.Equal(string.Empty, lines[^1]); // ends with \n
 
         string targets = ResultFiles.TargetsCsv([new TargetRow("t", "all", 1.25, 1.1, "<=", false)]);
-        Assert.Equal("target,measured,met,source,point,threshold,comparison\nt,1.25,false,benchmarkdotnet_median,all,1.1,<=\n", targets);
+        Assert.Equal("target,measured,met,source,point,threshold,comparison,note\nt,1.25,false,benchmarkdotnet_median,all,1.1,<=,\n", targets);
         Assert.Equal(0.1.ToString("R", CultureInfo.InvariantCulture), ResultFiles.Format(0.1));
         Assert.Throws<ArgumentException>(() => ResultFiles.Format("a,b"));
     }

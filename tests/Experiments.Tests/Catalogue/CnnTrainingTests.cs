@@ -4,6 +4,7 @@ using EEArtifacts.Experiments.Runner;
 using EEArtifacts.Experiments.Tests.Data;
 using EmbeddedEnsembles.Model;
 using EmbeddedEnsembles.Runtime;
+using EmbeddedEnsembles.Training;
 using static EEArtifacts.Experiments.Tests.Data.DataTestFiles;
 
 namespace EEArtifacts.Experiments.Tests.Catalogue;
@@ -25,8 +26,8 @@ public sealed class CnnTrainingTests : IDisposable
     private static WidthSweep.Setup Cifar => WidthSweep.Setups(Profile.Paper).Single(s => s.Architecture == Architecture.Cnn);
 
     // The paper's CIFAR-10 configuration, shrunk: 4 first-stage channels, one epoch, batches of 4 of the 10 images.
-    private static TrainConfig Tiny(EnsembleFamily family, string law, int members) =>
-        WidthSweep.Config(Cifar, family, law, "M", width: 4, members, epochs: 1) with { BatchSize = 4 };
+    private static TrainConfig Tiny(EnsembleFamily family, ModulationLaw law, int members) =>
+        WidthSweep.Config(Cifar, family, law, GammaRule.M, width: 4, members, epochs: 1) with { BatchSize = 4 };
 
     /// <summary>Runs one E4 and one E5 CNN cell into <paramref name="outRoot"/>; returns the results folder.</summary>
     private string RunCells(string outRoot)
@@ -40,12 +41,12 @@ public sealed class CnnTrainingTests : IDisposable
         }
         var sweep = WidthSweep.Definition with
         {
-            Grid = _ => [new WidthSweep.Cell("batch-ensemble", 0.25, Tiny(EnsembleFamily.BatchEnsemble, "sign(1)", 2), 0)],
+            Grid = _ => [new WidthSweep.Cell("batch-ensemble", 0.25, Tiny(EnsembleFamily.BatchEnsemble, new SignLaw(1), 2), 0)],
             NeedsDatasets = _ => ["cifar10"],
         };
         var scatter = ParamScatter.Definition with
         {
-            Grid = _ => [new ParamScatter.Cell("single", "single network", Tiny(EnsembleFamily.Independent, "const(1)", 1), 0)],
+            Grid = _ => [new ParamScatter.Cell("single", "single network", Tiny(EnsembleFamily.Independent, new ConstLaw(1), 1), 0)],
             NeedsDatasets = _ => ["cifar10"],
         };
         var options = new RunOptions(Profile.Paper, DeviceChoice.Cpu, 1, ShardSpec.Parse("1/1"), [], outRoot, data, false)
@@ -67,16 +68,18 @@ public sealed class CnnTrainingTests : IDisposable
         string results = RunCells(Path.Combine(_temp.Root, "out"));
 
         string[] sweep = File.ReadAllLines(Directory.GetFiles(Path.Combine(results, "width-sweep", "cells"), "0000-*.rows.csv").Single());
-        Assert.Equal("experiment,cell,repeat,seed,task,architecture,family,width_mult,width,members,params,ens_test_acc,member_test_acc,member_train_acc", sweep[0]);
+        Assert.Equal("experiment,cell,repeat,seed,task,architecture,family,regime,width_mult,width,members,params,epochs,ens_test_acc,member_test_acc,member_train_acc,ens_test_nll,ens_test_ece,disagreement,correlation", sweep[0]);
         string[] fields = sweep[1].Split(',');
         Assert.Equal(["width-sweep", "0", "0"], fields[..3]);
-        Assert.Equal(["cifar10", "cnn", "batch-ensemble", "0.25", "4", "2"], fields[4..10]);
-        Assert.True(long.Parse(fields[10]) > 0);
-        Assert.All(fields[11..], f => Assert.InRange(double.Parse(f, System.Globalization.CultureInfo.InvariantCulture), 0, 1));
+        Assert.Equal(["cifar10", "cnn", "batch-ensemble", "independent", "0.25", "4", "2"], fields[4..11]);
+        Assert.True(long.Parse(fields[11]) > 0);
+        Assert.Equal("1", fields[12]); // one epoch: the configuration's budget
+        Assert.All(fields[13..16].Concat(fields[17..19]), f => Assert.InRange(double.Parse(f, System.Globalization.CultureInfo.InvariantCulture), 0, 1));
+        Assert.True(double.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture) > 0); // NLL
 
         string[] scatter = File.ReadAllLines(Directory.GetFiles(Path.Combine(results, "param-scatter", "cells"), "0000-*.rows.csv").Single());
         Assert.StartsWith("param-scatter,0,0,", scatter[1], StringComparison.Ordinal);
-        Assert.Contains(",cifar10,cnn,single,single network,4,1,", scatter[1], StringComparison.Ordinal);
+        Assert.Contains(",cifar10,cnn,single,none,single network,4,1,", scatter[1], StringComparison.Ordinal);
         string record = File.ReadAllText(Directory.GetFiles(Path.Combine(results, "width-sweep", "cells"), "0000-*.json").Single(f => !f.EndsWith(".timing.json", StringComparison.Ordinal)));
         Assert.Contains("\"status\": \"ok\"", record);
         Assert.Contains("\"architecture\": \"cnn\"", record);
@@ -117,7 +120,7 @@ public sealed class CnnTrainingTests : IDisposable
     [InlineData("cifar10", 0, "convolutions per stage must be >= 1, got 0")]
     public void BadCnnConfigurationsFailWithOneClearMessage(string task, int depth, string message)
     {
-        TrainConfig config = Tiny(EnsembleFamily.BatchEnsemble, "sign(1)", 2) with
+        TrainConfig config = Tiny(EnsembleFamily.BatchEnsemble, new SignLaw(1), 2) with
         {
             Task = task,
             Depth = depth,

@@ -2,6 +2,7 @@ using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Cost;
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Tests.Cost;
 
@@ -9,7 +10,7 @@ namespace EEArtifacts.Experiments.Tests.Cost;
 public sealed class StepFlopsTests
 {
     private static TrainConfig Config(Architecture architecture, EnsembleFamily family, int width, int depth, int members, int batch, string task) => new(
-        architecture, family, "sign(1)", "sign(1)", "M", members, width, depth, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
+        architecture, family, new SignLaw(1), new SignLaw(1), GammaRule.M, members, width, depth, Parameterization.Ntk, MuW: 0.5, MuU: 0.5, Momentum: 0.9,
         Epochs: 1, batch, task, null);
 
     [Fact]

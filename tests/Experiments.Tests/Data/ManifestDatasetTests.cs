@@ -113,7 +113,7 @@ public sealed class ManifestDatasetTests : IDisposable
     {
         string folder = UserFolder();
         TrainConfig config = WidthSweep.Config(WidthSweep.Setups(Profile.Paper).First(s => s.Architecture == Architecture.Mlp),
-            EnsembleFamily.BatchEnsemble, "sign(1)", "M", width: 8, members: 2, epochs: 1) with { Task = TaskSource.QuickImageTask, Synthetic = null };
+            EnsembleFamily.BatchEnsemble, new SignLaw(1), EmbeddedEnsembles.Training.GammaRule.M, width: 8, members: 2, epochs: 1) with { Task = TaskSource.QuickImageTask, Synthetic = null };
         var sweep = WidthSweep.Definition with
         {
             Grid = _ => [new WidthSweep.Cell("batch-ensemble", 0.25, config, 0)],
@@ -129,7 +129,7 @@ public sealed class ManifestDatasetTests : IDisposable
 
         string results = Path.Combine(outRoot, "smoke", "width-sweep");
         string[] rows = File.ReadAllLines(Directory.GetFiles(Path.Combine(results, "cells"), "0000-*.rows.csv").Single());
-        Assert.Contains($",{TaskSource.QuickImageTask},mlp,batch-ensemble,0.25,8,2,", rows[1]);
+        Assert.Contains($",{TaskSource.QuickImageTask},mlp,batch-ensemble,independent,0.25,8,2,", rows[1]);
         string experiment = File.ReadAllText(Path.Combine(results, "experiment.json"));
         Assert.Contains("\"source\": \"my own scans\"", experiment);
         Assert.Contains(DatasetManifest.Read(folder).Files[0].Sha256, experiment);
