@@ -18,26 +18,35 @@ public enum Architecture
 /// <summary>
 /// The fair training protocol's stopping rule, the same for every family: after each epoch the members' mean
 /// accuracy is measured on the first <paramref name="ProbeSize"/> training examples (stratified: examples are
-/// interleaved by class); training stops after epoch e once e &gt;= <paramref name="MinEpochs"/> and that accuracy rose
-/// by less than <paramref name="Tolerance"/> over the last <paramref name="Window"/> epochs, and at
+/// interleaved by class); training stops after epoch e once e &gt;= <paramref name="MinEpochs"/> and the mean of the last
+/// <paramref name="Window"/> epochs' accuracies exceeds the mean of the <paramref name="Window"/> before them by less than
+/// <paramref name="Tolerance"/> (means over windows, so one noisy epoch neither stops nor prolongs training), and at
 /// <see cref="TrainConfig.Epochs"/> at the latest.
 /// </summary>
 public sealed record PlateauRule(int MinEpochs, int Window, double Tolerance, int ProbeSize)
 {
-    /// <summary>The rule of the quick profile's family comparisons (E4, E5): +0.01 over 2 epochs, at least 4 epochs, on 1,000 training examples.</summary>
-    public static PlateauRule Quick { get; } = new(MinEpochs: 4, Window: 2, Tolerance: 0.01, ProbeSize: 1000);
+    /// <summary>The rule of the family comparisons (E4, E5): windows of 3 epochs gaining less than 0.005, at least 6 epochs, on 1,000 training examples.</summary>
+    public static PlateauRule Standard { get; } = new(MinEpochs: 6, Window: 3, Tolerance: 0.005, ProbeSize: 1000);
 
     /// <summary>Whether training stops after the latest epoch, given the probe accuracy after each epoch so far.</summary>
-    public bool Stops(IReadOnlyList<double> accuracyPerEpoch) =>
-        accuracyPerEpoch.Count >= MinEpochs && accuracyPerEpoch.Count > Window
-        && accuracyPerEpoch[^1] - accuracyPerEpoch[^(Window + 1)] < Tolerance;
+    public bool Stops(IReadOnlyList<double> accuracyPerEpoch)
+    {
+        int n = accuracyPerEpoch.Count;
+        if (n < MinEpochs)
+        {
+            return false;
+        }
+        double last = Enumerable.Range(n - Window, Window).Average(i => accuracyPerEpoch[i]);
+        double before = Enumerable.Range(n - (2 * Window), Window).Average(i => accuracyPerEpoch[i]);
+        return last - before < Tolerance;
+    }
 
     /// <summary>Checks the rule against the configuration's epoch budget.</summary>
     public void Validate(int maxEpochs)
     {
-        if (Window < 1 || MinEpochs <= Window || MinEpochs > maxEpochs || !(Tolerance > 0) || ProbeSize < 1)
+        if (Window < 1 || MinEpochs < 2 * Window || MinEpochs > maxEpochs || !(Tolerance > 0) || ProbeSize < 1)
         {
-            throw new ArgumentException($"plateau rule needs 1 <= window < min epochs <= epochs ({maxEpochs}), a positive tolerance and probe size, got {this}");
+            throw new ArgumentException($"plateau rule needs 1 <= window, 2 windows <= min epochs <= epochs ({maxEpochs}), a positive tolerance and probe size, got {this}");
         }
     }
 }
