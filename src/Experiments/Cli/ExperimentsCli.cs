@@ -74,7 +74,7 @@ public static class ExperimentsCli
 
     private static Command RunCommand(TextWriter stdout, TextWriter stderr)
     {
-        var profile = new Option<string>("--profile") { Description = "quick (CPU, synthetic data), paper (full grids, real data, GPU) or smoke (tiny grids for tests)", DefaultValueFactory = _ => "quick" };
+        var profile = new Option<string>("--profile") { Description = "quick (CPU; real images from the committed Fashion-MNIST subset), paper (full grids, real data, GPU) or smoke (tiny grids, synthetic data, for tests)", DefaultValueFactory = _ => "quick" };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => TorchRuntime.DefaultThreads };
         var shard = new Option<string>("--shard") { Description = "run part i of n of every grid, e.g. 2/3", DefaultValueFactory = _ => "1/1" };
