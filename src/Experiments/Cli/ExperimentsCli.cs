@@ -56,6 +56,12 @@ public static class ExperimentsCli
             stderr.WriteLine($"error: {e.Message}");
             return BadInput;
         }
+        catch (EEArtifacts.Experiments.Data.DatasetException e)
+        {
+            // Checked before any work; this is a data set that changed or broke during the run.
+            stderr.WriteLine($"error: {e.Message}");
+            return Failed;
+        }
     }
 
     private static Command ListCommand(TextWriter stdout)
