@@ -32,7 +32,11 @@ public static class ExperimentsCli
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+            string known = string.Join(", ", root.Subcommands.Select(c => c.Name));
+            string message = parsed.CommandResult.Command != root ? parsed.Errors[0].Message
+                : args.Length == 0 ? $"no command given: use one of {known}"
+                : $"unknown command '{args[0]}': use one of {known}";
+            stderr.WriteLine($"error: {message.ReplaceLineEndings(" ")} (see --help)");
             return BadInput;
         }
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
@@ -47,13 +51,75 @@ public static class ExperimentsCli
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
             return BadInput;
         }
         catch (ArgumentException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
             return BadInput;
+        }
+    }
+
+    /// <summary>--threads, bounded by the cores this process may use: more would only crash or thrash libtorch's
+    /// thread pool, and the provenance would record a count that never ran.</summary>
+    public static Option<int> ThreadsOption()
+    {
+        var threads = new Option<int>("--threads") { Description = $"CPU threads for libtorch (1 to the cores, {Environment.ProcessorCount} here)", DefaultValueFactory = _ => TorchRuntime.DefaultThreads };
+        threads.Validators.Add(result =>
+        {
+            int value = result.GetValueOrDefault<int>();
+            if (value < 1 || value > Environment.ProcessorCount)
+            {
+                result.AddError($"--threads must be between 1 and {Environment.ProcessorCount} (the cores this process may use), not {value}");
+            }
+        });
+        return threads;
+    }
+
+    /// <summary>--only a,b (repeatable): experiment names; an empty name (as in "--only ,") is bad input, not "all".</summary>
+    public static Option<string[]> OnlyOption(string description)
+    {
+        var only = new Option<string[]>("--only") { Description = description, AllowMultipleArgumentsPerToken = true };
+        only.Validators.Add(result =>
+        {
+            foreach (string token in result.Tokens.Select(t => t.Value))
+            {
+                if (token.Split(',').Any(string.IsNullOrWhiteSpace))
+                {
+                    result.AddError($"--only '{token}' holds an empty name: give experiment names separated by commas");
+                }
+            }
+        });
+        return only;
+    }
+
+    /// <summary>The names given to an <see cref="OnlyOption"/> (empty: none given).</summary>
+    public static IReadOnlyList<string> OnlyNames(ParseResult result, Option<string[]> only) =>
+        (result.GetValue(only) ?? Array.Empty<string>()).SelectMany(o => o.Split(',', StringSplitOptions.TrimEntries)).ToList();
+
+    /// <summary>Checks before any work that a result file can be written at <paramref name="path"/>.</summary>
+    public static void CheckOutputFile(string path, string option)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new UsageException($"{option} {path} is a folder: give a file name");
+        }
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new UsageException($"{option} {path}: the folder {folder} does not exist");
+        }
+        string probe = full + $".probe-{Environment.ProcessId}" + AtomicFile.TempSuffix;
+        try
+        {
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option} {path} is not writable: {e.Message}");
         }
     }
 
@@ -75,9 +141,9 @@ public static class ExperimentsCli
     {
         var profile = new Option<string>("--profile") { Description = "quick (CPU, synthetic data), paper (full grids, real data, GPU) or smoke (tiny grids for tests)", DefaultValueFactory = _ => "quick" };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => TorchRuntime.DefaultThreads };
+        var threads = ThreadsOption();
         var shard = new Option<string>("--shard") { Description = "run part i of n of every grid, e.g. 2/3", DefaultValueFactory = _ => "1/1" };
-        var only = new Option<string[]>("--only") { Description = "experiment names to run (default: all)", AllowMultipleArgumentsPerToken = true };
+        var only = OnlyOption("experiment names to run, comma-separated (default: all)");
         var output = new Option<string>("--out") { Description = "results root; writes <out>/<profile>/<experiment>/", DefaultValueFactory = _ => "results" };
         var data = new Option<string>("--data") { Description = "folder of the real data sets", DefaultValueFactory = _ => DefaultDataFolder };
         var download = new Option<bool>("--download") { Description = "download missing data sets (needs network)" };
@@ -90,9 +156,9 @@ public static class ExperimentsCli
             var options = new RunOptions(
                 ParseProfile(result.GetValue(profile)!),
                 ParseDevice(result.GetValue(device)!),
-                result.GetValue(threads) is int t && t >= 1 ? t : throw new UsageException("--threads must be at least 1"),
+                result.GetValue(threads),
                 ShardSpec.Parse(result.GetValue(shard)!),
-                (result.GetValue(only) ?? Array.Empty<string>()).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList(),
+                OnlyNames(result, only),
                 result.GetValue(output)!,
                 result.GetValue(data)!,
                 result.GetValue(download));

@@ -55,16 +55,17 @@ public sealed class ExperimentRunner
                 throw new UsageException($"{experiment.Name}: {e.Message}");
             }
         }
-        foreach (string dataset in selected.SelectMany(e => e.Datasets(options.Profile)).Distinct())
+        List<string> dataProblems = selected.SelectMany(e => e.Datasets(options.Profile)).Distinct()
+            .Select(dataset => _missingDataset(dataset, options.DataFolder, options.AllowDownload)).OfType<string>().ToList();
+        if (dataProblems.Count > 0)
         {
-            string? problem = _missingDataset(dataset, options.DataFolder, options.AllowDownload);
-            if (problem is not null)
-            {
-                throw new UsageException(problem);
-            }
+            throw new UsageException(string.Join("; ", dataProblems)); // every unusable data set at once
         }
         string profileFolder = Path.Combine(options.OutRoot, options.Profile.ToString().ToLowerInvariant());
-        CheckWritable(profileFolder);
+        foreach (IExperiment experiment in selected)
+        {
+            CheckWritable(Path.Combine(profileFolder, experiment.Name, "cells")); // a file on the way is bad input
+        }
 
         RuntimeInfo runtime;
         try

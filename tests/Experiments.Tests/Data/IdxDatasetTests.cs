@@ -75,7 +75,7 @@ public sealed class IdxDatasetTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedFileFailsItsChecksum()
+    public void TruncatedFileFailsItsSizeCheckBeforeHashing()
     {
         string folder = _temp.Sub("mnist");
         WriteIdx(folder, SmallIdxSet());
@@ -86,9 +86,8 @@ public sealed class IdxDatasetTests : IDisposable
 
         var e = Assert.Throws<DatasetException>(() => DatasetStore.Load(StandardDataset.Mnist, folder, false, null, Options(catalog)));
 
-        Assert.Contains("checksum mismatch", e.Message);
         Assert.Contains(TrainImages, e.Message);
-        Assert.Contains($"{bytes.Length / 2} bytes instead of {bytes.Length}", e.Message);
+        Assert.Contains($"has {bytes.Length / 2} bytes, expected {bytes.Length}", e.Message);
     }
 
     [Fact]
