@@ -16,6 +16,7 @@ public static class ExperimentCatalogue
         ParamScatter.Definition,
         InfiniteWidth.Definition,
         Hyperparameters.Definition,
+        WhichBatchEnsemble.Definition,
     };
 
     /// <summary>A one-line problem when a data set is not usable, or null.</summary>
