@@ -74,7 +74,7 @@ public sealed class CifarDatasetTests : IDisposable
 
         var e = Assert.Throws<DatasetException>(() => DatasetStore.Load(StandardDataset.Cifar10, folder, false, null, options));
 
-        Assert.StartsWith($"checksum mismatch for {path}: expected sha256 {options.Catalog[StandardDataset.Cifar10].Files[0].Sha256}, actual ", e.Message);
+        Assert.StartsWith($"{folder} does not hold the canonical cifar10 files: {CifarArchive} (sha256 ", e.Message);
     }
 
     [Fact]
