@@ -139,7 +139,11 @@ public static class WhichBatchEnsemble
         TrainingRule rule = configuration.Rule(cell.LearningRate, cell.Members, cell.Momentum);
         using var model = new EnsembleMlp(spec, context.SeedFor("init"), device: context.Device);
 
-        double initCorrelation = LogitCorrelation(Outputs(model, sets.TestX, context));
+        double initCorrelation;
+        using (Tensor initial = Outputs(model, sets.TestX, context))
+        {
+            initCorrelation = LogitCorrelation(initial);
+        }
         double initCosine = WeightCosine(model);
         bool diverged = Train(model, rule, cell, sets, context);
 
@@ -153,8 +157,8 @@ public static class WhichBatchEnsemble
         foreach (Tensor x in new[] { sets.HeldOutX, sets.NoiseX, sets.PermutedX })
         {
             Tensor outputs = Outputs(model, x, context);
-            ood.Add(DiversityMetrics.Auroc(entropyIn, DiversityMetrics.PredictiveEntropy(outputs)));
-            ood.Add(DiversityMetrics.Auroc(miIn, DiversityMetrics.MutualInformation(outputs)));
+            ood.Add(Auroc(entropyIn, DiversityMetrics.PredictiveEntropy(outputs)));
+            ood.Add(Auroc(miIn, DiversityMetrics.MutualInformation(outputs)));
         }
         var shift = new List<object>();
         foreach (Tensor x in new[] { sets.RotatedX, sets.NoisyX })
@@ -210,6 +214,10 @@ public static class WhichBatchEnsemble
         using var scope = NewDisposeScope();
         return model.MemberOutputs(x.to(context.Device)).cpu().MoveToOuterDisposeScope();
     }
+
+    // A diverged model's scores are not finite: its AUROC is undefined (NaN) rather than an error.
+    private static double Auroc(double[] inScores, double[] outScores) =>
+        inScores.Concat(outScores).All(double.IsFinite) ? DiversityMetrics.Auroc(inScores, outScores) : double.NaN;
 
     // The mean pairwise Pearson correlation of member logits: EnsembleMetrics' output correlation (the targets do not enter it).
     private static double LogitCorrelation(Tensor logits)

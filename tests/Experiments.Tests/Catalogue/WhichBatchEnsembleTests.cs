@@ -25,7 +25,7 @@ public sealed class WhichBatchEnsembleTests : IDisposable
     {
         var one = WhichBatchEnsemble.Definition with { Grid = p => WhichBatchEnsemble.Definition.Grid(p).Take(1).ToList() };
         var options = new RunOptions(Profile.Smoke, DeviceChoice.Cpu, 1, ShardSpec.Parse("1/1"), [], outRoot, _temp.Root, false);
-        new ExperimentRunner([one], (_, _, _) => null).Run(options, new Silent());
+        new ExperimentRunner([one], TaskSource.Check).Run(options, new Silent());
         return Path.Combine(outRoot, "smoke", "which-batchensemble");
     }
 
@@ -61,7 +61,7 @@ public sealed class WhichBatchEnsembleTests : IDisposable
     }
 
     [Fact]
-    public void EveryProfileTrainsEveryConfigurationAndOnlyThePaperProfileNeedsData()
+    public void EveryProfileTrainsEveryConfigurationOnRealImages()
     {
         foreach (Profile profile in Enum.GetValues<Profile>())
         {
@@ -69,7 +69,8 @@ public sealed class WhichBatchEnsembleTests : IDisposable
             Assert.All(EnsembleConfigurations.All, c => Assert.Contains(cells, cell => cell.ConfigJson.Contains($"\"configuration\": \"{c.Name}\"")));
         }
         Assert.Equal(["fashion-mnist"], WhichBatchEnsemble.Definition.Datasets(Profile.Paper));
-        Assert.Empty(WhichBatchEnsemble.Definition.Datasets(Profile.Smoke));
+        Assert.Equal([TaskSource.QuickImageTask], WhichBatchEnsemble.Definition.Datasets(Profile.Quick));
+        Assert.Equal([TaskSource.QuickImageTask], WhichBatchEnsemble.Definition.Datasets(Profile.Smoke));
     }
 
     [Fact]
