@@ -93,6 +93,6 @@ public sealed class WhichBatchEnsembleSectionTests : IDisposable
         var single = gain.Series.Single(s => s.Label == "single");
         Assert.Equal((1.0, 0.0), (single.X[0], single.Y[0]));
         Assert.DoesNotContain(gain.Series, s => s.Style == SeriesStyle.Theory && s.Key == WhichBatchEnsembleSection.SingleNetwork);
-        Assert.Equal(["common", "MC-dropout", "indep. regime", "indep. networks", "single"], figure.Panels[1].XTicks.Select(t => t.Label));
+        Assert.Equal(["common", "MC-drop.", "ind. regime", "ind. nets", "single"], figure.Panels[1].XTicks.Select(t => t.Label));
     }
 }

@@ -21,8 +21,8 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
 
     private static readonly (string Name, string Short)[] Configurations =
     [
-        (Common, "common"), (McDropout, "MC-dropout"), (IndependentRegime, "indep. regime"),
-        (IndependentNetworks, "indep. networks"), (SingleNetwork, "single"),
+        (Common, "common"), (McDropout, "MC-drop."), (IndependentRegime, "ind. regime"),
+        (IndependentNetworks, "ind. nets"), (SingleNetwork, "single"),
     ];
 
     public override string Experiment => "which-batchensemble";
@@ -75,14 +75,15 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
                 "(b) Out-of-distribution detection: AUROC of predictive entropy and of mutual information for held-out classes (near), pixel-permuted images and per-pixel noise (far); 0.5 is chance. " +
                 "(c) Expected calibration error of the ensemble in distribution, under Gaussian noise and under 90° rotation.",
             Columns = 3,
+            PanelWidth = 640, // room for panel (b)'s legend beside five category ticks
         };
         fig.Panels.Add(GainPanel(rows));
         fig.Panels.Add(CategoryPanel(rows, "(b) out-of-distribution AUROC", "AUROC",
             [("entropy, held-out classes", AurocEntropy), ("MI, held-out classes", "auroc_mi_held_out"),
              ("entropy, permuted pixels", "auroc_entropy_permuted"), ("entropy, pixel noise", "auroc_entropy_noise")],
-            new RefLine(0.5, "chance")));
+            new RefLine(0.5, "chance"), LegendPlacement.Outside));
         fig.Panels.Add(CategoryPanel(rows, "(c) calibration under shift", "ensemble ECE",
-            [("in distribution", "ens_ece"), ("Gaussian noise", "noisy_ece"), ("rotated 90°", "rotated_ece")], null));
+            [("in distribution", "ens_ece"), ("Gaussian noise", "noisy_ece"), ("rotated 90°", "rotated_ece")], null, LegendPlacement.Corner));
         yield return fig;
     }
 
@@ -106,10 +107,11 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
         return p;
     }
 
-    private static PanelSpec CategoryPanel(IReadOnlyList<CsvRow> rows, string title, string ylabel, (string Label, string Column)[] series, RefLine? line)
+    private static PanelSpec CategoryPanel(IReadOnlyList<CsvRow> rows, string title, string ylabel, (string Label, string Column)[] series, RefLine? line,
+        LegendPlacement legend)
     {
         var present = Present(rows);
-        var p = new PanelSpec { Title = title, XLabel = "configuration", YLabel = ylabel };
+        var p = new PanelSpec { Title = title, XLabel = "configuration", YLabel = ylabel, Legend = legend };
         for (var i = 0; i < present.Count; i++)
         {
             p.XTicks.Add((i, present[i].Short));
