@@ -109,9 +109,10 @@ public static class EnsembleConfigurations
     /// 0.5), a per-member bias, the loss averaged over the M*B rows and plain SGD on every parameter (so gamma = 1,
     /// mu_u = mu_w/M), standard parameterization. Source: torch-uncertainty's BatchLinear (torch_uncertainty/layers/
     /// batch_ensemble.py: r_group and s_group initialised with normal_(mean=1.0, std=0.5), bias of shape
-    /// [num_estimators, out_features]); the loss averaging is that of its classification routine (cross-entropy with
-    /// mean reduction over the repeated batch). In this project's u/v form the per-member bias of a hidden layer is
-    /// v_a * b (see <see cref="CommonBatchEnsemble"/>); the readout has its own per-member bias.
+    /// [num_estimators, out_features]); the loss averaging is what PyTorch's default mean-reduced cross-entropy gives
+    /// on the repeated M*B batch. Two differences from that code: the shared weights are drawn as in this project,
+    /// N(0, sigma_w^2/fan-in) with sigma_w = sqrt(2), not uniform(+-1/sqrt(fan-in)); and in the u/v form the per-member
+    /// bias of a hidden layer is v_a * b (see <see cref="CommonBatchEnsemble"/>); the readout has its own per-member bias.
     /// </summary>
     public static EnsembleConfiguration Common { get; } = new(
         "common",

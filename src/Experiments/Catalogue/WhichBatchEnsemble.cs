@@ -18,7 +18,7 @@ namespace EEArtifacts.Experiments.Catalogue;
 /// diversity in function and parameter space, out-of-distribution detection, and the analytic cross-member
 /// correlation at initialization beside the measured one.
 /// <para>
-/// Out-of-distribution inputs. Near: the held-out classes of the same set (same pixels statistics, unseen objects:
+/// Out-of-distribution inputs. Near: the held-out classes of the same set (same pixel statistics, unseen objects:
 /// for Fashion-MNIST, classes 8 and 9, bag and ankle boot, the latter close to the trained sneaker and sandal). Far:
 /// Gaussian noise with the training set's per-pixel mean and standard deviation, and test images with one fixed
 /// random permutation of their pixels (each image keeps its pixel values, loses its structure). Shift, for calibration
