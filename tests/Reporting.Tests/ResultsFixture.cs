@@ -19,6 +19,7 @@ public static class ResultsFixture
         ParamScatter(root);
         InfiniteWidth(root);
         Hyperparameters(root);
+        WhichBatchEnsembleFixture.Write(root);
         Benchmarks(root);
         return root;
     }

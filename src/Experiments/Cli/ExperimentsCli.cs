@@ -29,6 +29,7 @@ public static class ExperimentsCli
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
         root.Subcommands.Add(KernelsCommand.Create(stdout, stderr));
         root.Subcommands.Add(CostCommand.Create(stdout, stderr));
+        root.Subcommands.Add(DataCommand.Create(stdout, stderr));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -145,11 +146,12 @@ public static class ExperimentsCli
         var shard = new Option<string>("--shard") { Description = "run part i of n of every grid, e.g. 2/3", DefaultValueFactory = _ => "1/1" };
         var only = OnlyOption("experiment names to run, comma-separated (default: all)");
         var output = new Option<string>("--out") { Description = "results root; writes <out>/<profile>/<experiment>/", DefaultValueFactory = _ => "results" };
-        var data = new Option<string>("--data") { Description = "folder of the real data sets", DefaultValueFactory = _ => DefaultDataFolder };
+        var data = new Option<string>("--data") { Description = "the data root: one folder per data set (DIR/mnist/, DIR/fashion-mnist/, DIR/cifar10/, or DIR/<name>/ with a manifest.json)", DefaultValueFactory = _ => DefaultDataFolder };
+        var dataSet = new Option<string[]>("--data-set") { Description = "use your own data set for a task: name=DIR, DIR holding a manifest.json (see `data manifest`); repeatable", AllowMultipleArgumentsPerToken = true };
         var download = new Option<bool>("--download") { Description = "download missing data sets (needs network)" };
         var run = new Command("run", "Runs experiments; resumes finished cells; writes results atomically.")
         {
-            profile, device, threads, shard, only, output, data, download,
+            profile, device, threads, shard, only, output, data, dataSet, download,
         };
         run.SetAction(result => Guard(stderr, () =>
         {
@@ -161,8 +163,11 @@ public static class ExperimentsCli
                 OnlyNames(result, only),
                 result.GetValue(output)!,
                 result.GetValue(data)!,
-                result.GetValue(download));
-            var runner = new ExperimentRunner(ExperimentCatalogue.All, ExperimentCatalogue.DatasetProblem);
+                result.GetValue(download))
+            {
+                DataSetFolders = DataCommand.ParseDataSets(result.GetValue(dataSet) ?? Array.Empty<string>()),
+            };
+            var runner = new ExperimentRunner(ExperimentCatalogue.All, TaskSource.Check);
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
             int diverged = runner.Run(options, new ConsoleProgress(console, stdout));
             stdout.WriteLine(diverged == 0 ? "all cells finished" : $"all cells finished; {diverged} diverged (recorded in results)");

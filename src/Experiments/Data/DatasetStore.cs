@@ -90,20 +90,55 @@ public static class DatasetStore
         {
             progress?.Report(new DatasetProgress(which, Path.GetFileName(path), DatasetStage.Reading, 0, null));
         }
-        (Tensor trainX, Tensor trainY, Tensor testX, Tensor testY) = description.Format switch
+        return Decode(description.Name, description.Format, paths, description.Classes, description.TrainSize, description.TestSize,
+            description.ImageShape, options.Flatten);
+    }
+
+    /// <summary>
+    /// Reads verified files of a data set into a <see cref="TaskData"/>: images float32 in [0, 1], labels int64.
+    /// The one reader behind the canonical data sets and the manifest ones.
+    /// </summary>
+    /// <param name="name">The task's name.</param>
+    /// <param name="format">The layout; <paramref name="paths"/> are in the order it expects.</param>
+    /// <param name="paths">The files.</param>
+    /// <param name="classes">The number of classes; null infers it from the labels (largest label + 1, at least 2).</param>
+    /// <param name="trainSize">Expected training examples, or null for any.</param>
+    /// <param name="testSize">Expected test examples, or null for any.</param>
+    /// <param name="imageShape">Expected [C, H, W], or null for what the files hold.</param>
+    /// <param name="flatten">Flatten images to [n, C*H*W].</param>
+    public static TaskData Decode(string name, DatasetFormat format, IReadOnlyList<string> paths, int? classes, int? trainSize, int? testSize,
+        IReadOnlyList<long>? imageShape, bool flatten)
+    {
+        (Tensor trainX, Tensor trainY, Tensor testX, Tensor testY) = format switch
         {
-            DatasetFormat.IdxGzip => ReadIdx(description, paths),
-            DatasetFormat.CifarBinaryTarGz => CifarReader.Read(paths[0], description.TrainSize, description.TestSize),
-            _ => throw new DatasetException($"{description.Name}: unknown format {description.Format}"),
+            DatasetFormat.IdxGzip => ReadIdx(name, paths, imageShape, classes ?? byte.MaxValue + 1, trainSize, testSize),
+            DatasetFormat.CifarBinaryTarGz => CifarReader.Read(paths[0], trainSize, testSize),
+            _ => throw new DatasetException($"{name}: unknown format {format}"),
         };
-        IReadOnlyList<long> shape = description.ImageShape;
-        if (options.Flatten)
+        try
         {
-            trainX = FlattenOwned(trainX);
-            testX = FlattenOwned(testX);
-            shape = new[] { description.ImageShape.Aggregate(1L, (a, b) => a * b) };
+            int found = classes ?? Math.Max(2, (int)Math.Max(LargestLabel(trainY), LargestLabel(testY)) + 1);
+            IReadOnlyList<long> shape = trainX.shape.Skip(1).ToArray();
+            if (imageShape is not null && !shape.SequenceEqual(imageShape))
+            {
+                throw new DatasetException($"{name}: images are [{string.Join(", ", shape)}], expected [{string.Join(", ", imageShape)}]");
+            }
+            if (flatten)
+            {
+                trainX = FlattenOwned(trainX);
+                testX = FlattenOwned(testX);
+                shape = new[] { shape.Aggregate(1L, (a, b) => a * b) };
+            }
+            return new TaskData(name, trainX, trainY, testX, testY, found, shape);
         }
-        return new TaskData(description.Name, trainX, trainY, testX, testY, description.Classes, shape);
+        catch
+        {
+            trainX.Dispose();
+            trainY.Dispose();
+            testX.Dispose();
+            testY.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -157,13 +192,14 @@ public static class DatasetStore
             if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
                 string sizeNote = file.Size is long expectedSize && expectedSize != size ? $", {size} bytes instead of {expectedSize}" : "";
-                mismatches.Add($"{paths[i]}: expected sha256 {file.Sha256.ToLowerInvariant()}, actual {actual}{sizeNote}");
+                mismatches.Add($"{file.FileName} (sha256 {actual}, pinned {file.Sha256.ToLowerInvariant()}{sizeNote})");
             }
         }
         if (mismatches.Count > 0)
         {
             throw new DatasetException(
-                $"checksum mismatch for {string.Join("; ", mismatches)}. The file is corrupt, truncated or not the canonical {description.Name} file: delete it and download or place it again");
+                $"{dir} does not hold the canonical {description.Name} files: {string.Join("; ", mismatches)}; " +
+                $"to use these files as they are, describe them with `ee-experiments data manifest {dir}` and run with --data-set {description.Name}={dir}");
         }
         return paths;
     }
@@ -300,18 +336,23 @@ public static class DatasetStore
         }
     }
 
-    private static (Tensor, Tensor, Tensor, Tensor) ReadIdx(DatasetDescription d, IReadOnlyList<string> paths)
+    private static (Tensor, Tensor, Tensor, Tensor) ReadIdx(string name, IReadOnlyList<string> paths, IReadOnlyList<long>? shape, int classes, int? trainSize, int? testSize)
     {
-        IReadOnlyList<long> shape = d.ImageShape;
+        int? rows = shape is null ? null : (int)shape[1];
+        int? cols = shape is null ? null : (int)shape[2];
         var tensors = new List<Tensor>();
         try
         {
-            tensors.Add(IdxReader.ReadImages(paths[0], (int)shape[1], (int)shape[2], d.TrainSize));
-            tensors.Add(IdxReader.ReadLabels(paths[1], d.Classes, d.TrainSize));
-            tensors.Add(IdxReader.ReadImages(paths[2], (int)shape[1], (int)shape[2], d.TestSize));
-            tensors.Add(IdxReader.ReadLabels(paths[3], d.Classes, d.TestSize));
-            CheckPair(d, paths[0], paths[1], tensors[0], tensors[1]);
-            CheckPair(d, paths[2], paths[3], tensors[2], tensors[3]);
+            tensors.Add(IdxReader.ReadImages(paths[0], rows, cols, trainSize));
+            tensors.Add(IdxReader.ReadLabels(paths[1], classes, trainSize));
+            tensors.Add(IdxReader.ReadImages(paths[2], rows, cols, testSize));
+            tensors.Add(IdxReader.ReadLabels(paths[3], classes, testSize));
+            CheckPair(name, paths[0], paths[1], tensors[0], tensors[1]);
+            CheckPair(name, paths[2], paths[3], tensors[2], tensors[3]);
+            if (!tensors[0].shape.Skip(1).SequenceEqual(tensors[2].shape.Skip(1)))
+            {
+                throw new DatasetException($"{name}: train images are {tensors[0].shape[2]}x{tensors[0].shape[3]} but test images are {tensors[2].shape[2]}x{tensors[2].shape[3]}");
+            }
             return (tensors[0], tensors[1], tensors[2], tensors[3]);
         }
         catch
@@ -321,13 +362,19 @@ public static class DatasetStore
         }
     }
 
-    private static void CheckPair(DatasetDescription d, string imagesPath, string labelsPath, Tensor images, Tensor labels)
+    private static void CheckPair(string name, string imagesPath, string labelsPath, Tensor images, Tensor labels)
     {
         if (images.shape[0] != labels.shape[0])
         {
             throw new DatasetException(
-                $"{d.Name}: {Path.GetFileName(imagesPath)} holds {images.shape[0]} images but {Path.GetFileName(labelsPath)} holds {labels.shape[0]} labels");
+                $"{name}: {Path.GetFileName(imagesPath)} holds {images.shape[0]} images but {Path.GetFileName(labelsPath)} holds {labels.shape[0]} labels");
         }
+    }
+
+    private static long LargestLabel(Tensor labels)
+    {
+        using Tensor largest = labels.max();
+        return largest.item<long>();
     }
 
     private static Tensor FlattenOwned(Tensor x)

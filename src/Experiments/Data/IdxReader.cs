@@ -19,10 +19,10 @@ public static class IdxReader
     /// <see cref="DatasetException"/> for bad magic, unexpected sizes, truncated or trailing data.
     /// </summary>
     /// <param name="path">The .gz file.</param>
-    /// <param name="rows">Expected image height.</param>
-    /// <param name="cols">Expected image width.</param>
+    /// <param name="rows">Expected image height, or null to accept the header's.</param>
+    /// <param name="cols">Expected image width, or null to accept the header's.</param>
     /// <param name="expectedCount">Expected number of images, or null to accept any.</param>
-    public static Tensor ReadImages(string path, int rows = 28, int cols = 28, int? expectedCount = null)
+    public static Tensor ReadImages(string path, int? rows = 28, int? cols = 28, int? expectedCount = null)
     {
         string what = Path.GetFileName(path);
         using Stream s = Open(path);
@@ -34,12 +34,16 @@ public static class IdxReader
         int n = StreamReading.ReadInt32BigEndian(s, what);
         int r = StreamReading.ReadInt32BigEndian(s, what);
         int c = StreamReading.ReadInt32BigEndian(s, what);
-        if (r != rows || c != cols)
+        if (r < 1 || c < 1 || r > MaxSide || c > MaxSide)
+        {
+            throw new DatasetException($"{what} is corrupt: its header declares {r}x{c} images");
+        }
+        if ((rows is int expectedRows && r != expectedRows) || (cols is int expectedCols && c != expectedCols))
         {
             throw new DatasetException($"{what} is corrupt or the wrong file: images are {r}x{c}, expected {rows}x{cols}");
         }
         CheckCount(what, n, expectedCount, "images");
-        Tensor images = ImageTensors.FromPixels(new long[] { n, 1, rows, cols }, span => StreamReading.ReadExactly(s, span, what));
+        Tensor images = ImageTensors.FromPixels(new long[] { n, 1, r, c }, span => StreamReading.ReadExactly(s, span, what));
         try
         {
             StreamReading.ExpectEnd(s, what);
@@ -71,6 +75,8 @@ public static class IdxReader
     }
 
     private const int MaxCount = 10_000_000;
+
+    private const int MaxSide = 4096;
 
     private static void CheckCount(string what, int n, int? expected, string kind)
     {

@@ -18,6 +18,12 @@ public sealed record CellContext(long Seed, Profile Profile, RuntimeInfo Runtime
     /// <summary>The data set table whose checksums the cell's data must match (see <see cref="RunOptions.Datasets"/>).</summary>
     public DatasetCatalog Datasets { get; init; } = DatasetCatalog.Canonical;
 
+    /// <summary>Data sets the user named (see <see cref="RunOptions.DataSetFolders"/>).</summary>
+    public IReadOnlyDictionary<string, string> DataSetFolders { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the cell's real data sets are.</summary>
+    public DataSources Sources => new(DataFolder, AllowDownload, Datasets, DataSetFolders);
+
     /// <summary>A seed for one purpose of this cell ("init", "masks", "data", ...).</summary>
     public long SeedFor(string purpose) => Seeds.ForPurpose(Seed, purpose);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EEArtifacts.Experiments.Data;
 using EmbeddedEnsembles.Runtime;
 
 namespace EEArtifacts.Experiments.Runner;
@@ -11,15 +12,15 @@ namespace EEArtifacts.Experiments.Runner;
 public sealed class ExperimentRunner
 {
     private readonly IReadOnlyList<IExperiment> _catalogue;
-    private readonly Func<string, string, bool, string?> _missingDataset;
+    private readonly Func<string, DataSources, DatasetRecord> _checkDataset;
 
     /// <summary>Creates a runner over a catalogue.</summary>
     /// <param name="catalogue">All experiments.</param>
-    /// <param name="missingDataset">Given (dataset, folder, allowDownload), returns a one-line problem or null when usable.</param>
-    public ExperimentRunner(IReadOnlyList<IExperiment> catalogue, Func<string, string, bool, string?> missingDataset)
+    /// <param name="checkDataset">Given (dataset, sources), returns what provenance records of it, or throws a one-line <see cref="DatasetException"/>.</param>
+    public ExperimentRunner(IReadOnlyList<IExperiment> catalogue, Func<string, DataSources, DatasetRecord> checkDataset)
     {
         _catalogue = catalogue;
-        _missingDataset = missingDataset;
+        _checkDataset = checkDataset;
     }
 
     /// <summary>The experiments a run would execute, checked: unknown names are a usage error.</summary>
@@ -55,11 +56,23 @@ public sealed class ExperimentRunner
                 throw new UsageException($"{experiment.Name}: {e.Message}");
             }
         }
-        List<string> dataProblems = selected.SelectMany(e => e.Datasets(options.Profile)).Distinct()
-            .Select(dataset => _missingDataset(dataset, options.DataFolder, options.AllowDownload)).OfType<string>().ToList();
+        // Every unusable data set is named at once, before any work.
+        var datasets = new Dictionary<string, DatasetRecord>(StringComparer.Ordinal);
+        var dataProblems = new List<string>();
+        foreach (string dataset in selected.SelectMany(e => e.Datasets(options.Profile)).Distinct())
+        {
+            try
+            {
+                datasets[dataset] = _checkDataset(dataset, options.Sources);
+            }
+            catch (DatasetException e)
+            {
+                dataProblems.Add(e.Message);
+            }
+        }
         if (dataProblems.Count > 0)
         {
-            throw new UsageException(string.Join("; ", dataProblems)); // every unusable data set at once
+            throw new UsageException(string.Join("; ", dataProblems));
         }
         string profileFolder = Path.Combine(options.OutRoot, options.Profile.ToString().ToLowerInvariant());
         foreach (IExperiment experiment in selected)
@@ -83,14 +96,14 @@ public sealed class ExperimentRunner
             int diverged = 0;
             foreach (var (experiment, cells) in plans)
             {
-                diverged += RunExperiment(experiment, cells, options, runtime, provenance, profileFolder, p);
+                diverged += RunExperiment(experiment, cells, options, runtime, provenance, experiment.Datasets(options.Profile).Select(d => datasets[d]).ToList(), profileFolder, p);
             }
             return diverged;
         });
     }
 
     private static int RunExperiment(IExperiment experiment, IReadOnlyList<PlannedCell> cells, RunOptions options,
-        RuntimeInfo runtime, Provenance provenance, string profileFolder, IRunProgress progress)
+        RuntimeInfo runtime, Provenance provenance, IReadOnlyList<DatasetRecord> datasets, string profileFolder, IRunProgress progress)
     {
         var store = new ResultsStore(Path.Combine(profileFolder, experiment.Name));
         var hashes = cells.ToDictionary(c => c.Index, c => CanonicalJson.Hash(c.ConfigJson));
@@ -101,6 +114,7 @@ public sealed class ExperimentRunner
             Claim = experiment.Claim,
             Profile = options.Profile.ToString().ToLowerInvariant(),
             Cells = cells.Count,
+            Datasets = datasets,
         });
 
         var mine = cells.Where(c => options.Shard.Owns(c.Index)).ToList();
@@ -111,7 +125,7 @@ public sealed class ExperimentRunner
         {
             long seed = Seeds.ForCell(experiment.Name, cell.ConfigJson);
             TorchRuntime.Seed(seed);
-            var context = new CellContext(seed, options.Profile, runtime, options.DataFolder, options.AllowDownload) { Datasets = options.Datasets };
+            var context = new CellContext(seed, options.Profile, runtime, options.DataFolder, options.AllowDownload) { Datasets = options.Datasets, DataSetFolders = options.DataSetFolders };
             var watch = Stopwatch.StartNew();
             CellOutput output = cell.Run(context);
             watch.Stop();

@@ -24,6 +24,12 @@ public sealed record RunOptions(
 {
     /// <summary>The data set table (files and checksums): the canonical one; tests point it at their own small files.</summary>
     public DatasetCatalog Datasets { get; init; } = DatasetCatalog.Canonical;
+
+    /// <summary>Data sets the user named with --data-set name=DIR: task name to a folder with a manifest.</summary>
+    public IReadOnlyDictionary<string, string> DataSetFolders { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the run's real data sets are.</summary>
+    public DataSources Sources => new(DataFolder, AllowDownload, Datasets, DataSetFolders);
 }
 
 /// <summary>Bad input from the user: reported as one line with exit code 2, before any work starts.</summary>

@@ -44,5 +44,6 @@ public abstract class ExperimentSection
         new ParamScatterSection(),
         new InfiniteWidthSection(),
         new HyperparametersSection(),
+        new WhichBatchEnsembleSection(),
     ];
 }

@@ -42,16 +42,18 @@ public sealed class CnnTrainingTests : IDisposable
         var sweep = WidthSweep.Definition with
         {
             Grid = _ => [new WidthSweep.Cell("batch-ensemble", 0.25, Tiny(EnsembleFamily.BatchEnsemble, new SignLaw(1), 2), 0)],
+            NeedsDatasets = _ => ["cifar10"],
         };
         var scatter = ParamScatter.Definition with
         {
             Grid = _ => [new ParamScatter.Cell("single", "single network", Tiny(EnsembleFamily.Independent, new ConstLaw(1), 1), 0)],
+            NeedsDatasets = _ => ["cifar10"],
         };
         var options = new RunOptions(Profile.Paper, DeviceChoice.Cpu, 1, ShardSpec.Parse("1/1"), [], outRoot, data, false)
         {
             Datasets = CatalogFor(StandardDataset.Cifar10, folder, CifarArchive),
         };
-        new ExperimentRunner([sweep, scatter], (_, _, _) => null).Run(options, new Silent());
+        new ExperimentRunner([sweep, scatter], TaskSource.Check).Run(options, new Silent());
         return Path.Combine(outRoot, "paper");
     }
 
@@ -111,7 +113,7 @@ public sealed class CnnTrainingTests : IDisposable
 
     [Theory]
     [InlineData("synthetic", 2, "the cnn architecture needs an image data set (mnist, fashion-mnist, cifar10), got task 'synthetic'")]
-    [InlineData("imagenet", 2, "unknown task 'imagenet': use synthetic or one of mnist, fashion-mnist, cifar10")]
+    [InlineData("imagenet", 2, "unknown task 'imagenet': use synthetic or one of mnist, fashion-mnist, cifar10, fashion-mnist-subset")]
     [InlineData("cifar10", 0, "convolutions per stage must be >= 1, got 0")]
     public void BadCnnConfigurationsFailWithOneClearMessage(string task, int depth, string message)
     {

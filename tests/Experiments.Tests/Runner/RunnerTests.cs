@@ -1,3 +1,4 @@
+using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Runtime;
 using TorchSharp;
@@ -55,7 +56,7 @@ public sealed class RunnerTests : IDisposable
             .Where(f => !f.EndsWith(".timing.json", StringComparison.Ordinal))
             .ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes);
 
-    private static ExperimentRunner Runner(params IExperiment[] experiments) => new(experiments, (_, _, _) => null);
+    private static ExperimentRunner Runner(params IExperiment[] experiments) => new(experiments, (name, _) => throw new DatasetException($"no data set expected, got {name}"));
 
     private sealed class Silent : IRunProgress
     {
@@ -206,7 +207,7 @@ public sealed class RunnerTests : IDisposable
     public void AMissingDatasetIsReportedBeforeAnyWork()
     {
         var needsData = Noise() with { NeedsDatasets = _ => new[] { "mnist" } };
-        var runner = new ExperimentRunner(new IExperiment[] { needsData }, (name, folder, _) => $"data set '{name}' missing in {folder}");
+        var runner = new ExperimentRunner(new IExperiment[] { needsData }, (name, sources) => throw new DatasetException($"data set '{name}' missing in {sources.Root}"));
         var e = Assert.Throws<UsageException>(() => runner.Run(Options(_root), new Silent()));
         Assert.Contains("data set 'mnist' missing", e.Message);
         Assert.False(Directory.Exists(Path.Combine(_root, "smoke")));
