@@ -112,15 +112,7 @@ public sealed record EnsembleKernels(
         return full;
     }
 
-    private int ResolveMembers(int? members)
-    {
-        int m = members ?? Spec.Members;
-        if (m < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(members), m, "ensemble size M must be >= 1");
-        }
-        return m;
-    }
+    private int ResolveMembers(int? members) => EnsembleSize.Require(members ?? Spec.Members);
 }
 
 /// <summary>The kernels of the ensemble mean (THEORY.md section 3).</summary>

@@ -49,7 +49,7 @@ public abstract record EnsembleDescription
     /// <summary>Checks the fields above; throws a clear <see cref="ArgumentException"/> naming the first bad one.</summary>
     protected void ValidateEnsemble()
     {
-        Require(Members >= 1, $"ensemble size M must be >= 1, got {Members}");
+        EnsembleSize.Require(Members);
         Require(Activation is not null, "activation is missing");
         Require(SigmaW > 0 && double.IsFinite(SigmaW), $"sigma_w must be a finite positive number, got {SigmaW}");
         Require(SigmaB >= 0 && double.IsFinite(SigmaB), $"sigma_b must be a finite number >= 0, got {SigmaB}");

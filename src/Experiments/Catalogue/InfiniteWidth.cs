@@ -38,7 +38,10 @@ public static class InfiniteWidth
         public void Validate()
         {
             if (Width < 0) throw new ArgumentException($"width must be >= 1 (or 0 for the theory), got {Width}");
-            if (MembersGrid.Any(m => m < 1) || Members < 1) throw new ArgumentException("ensemble size M must be >= 1");
+            foreach (int m in MembersGrid.Append(Members))
+            {
+                EnsembleSize.Require(m);
+            }
             Spec(Members, Math.Max(Width, 1)).Validate();
             Task.Validate();
         }

@@ -119,7 +119,7 @@ public sealed record TrainConfig(
     /// <summary>Checks every field, so a bad grid fails before any work.</summary>
     public void Validate()
     {
-        if (Members < 1) throw new ArgumentException($"ensemble size M must be >= 1, got {Members}");
+        EnsembleSize.Require(Members);
         if (Width < 1) throw new ArgumentException($"width must be >= 1, got {Width}");
         if (Epochs < 1 || BatchSize < 1) throw new ArgumentException("epochs and batch size must be >= 1");
         if (!(MuW > 0) || !(MuU >= 0)) throw new ArgumentException($"learning rates must be positive (mu_w={MuW}, mu_u={MuU})");
