@@ -11,8 +11,6 @@ public static class Data
 {
     public static string Num(double v) => Measurement.Num(v);
 
-    public static bool IsZero(double v) => Math.Abs(v) < 1e-12;
-
     /// <summary>Distinct values of a column in first-appearance order (cell order).</summary>
     public static List<string> Distinct(IEnumerable<CsvRow> rows, string column) =>
         rows.Select(r => r.S(column)).Distinct(StringComparer.Ordinal).ToList();
