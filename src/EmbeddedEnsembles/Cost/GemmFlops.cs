@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Cost;
 
@@ -53,7 +53,7 @@ public static class GemmFlops
     }
 
     /// <summary>The GEMMs of an ensemble MLP, the readout last.</summary>
-    public static IReadOnlyList<GemmLayer> Of(EnsembleSpec spec, long batch)
+    public static IReadOnlyList<GemmLayer> Of(MlpSpec spec, long batch)
     {
         var sizes = new List<int> { spec.InputDim };
         sizes.AddRange(Enumerable.Repeat(spec.Width, spec.Depth));

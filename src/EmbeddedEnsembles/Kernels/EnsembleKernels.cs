@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels;
 
@@ -13,7 +13,7 @@ namespace EmbeddedEnsembles.Kernels;
 /// <param name="NtkSharedCross">Theta^com_c: gradients in the shared weights, two different members.</param>
 /// <param name="NtkMember">Theta^ind: gradients in member a's own parameters (modulations, member readout bias).</param>
 public sealed record EnsembleKernels(
-    EnsembleSpec Spec,
+    MlpSpec Spec,
     double[,] NngpSame,
     double[,] NngpCross,
     double[,] NtkSharedSame,

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Layers;

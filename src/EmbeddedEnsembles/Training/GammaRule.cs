@@ -1,5 +1,5 @@
 using System.Globalization;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Training;
 

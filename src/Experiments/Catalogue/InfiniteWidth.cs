@@ -2,7 +2,7 @@ using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using static TorchSharp.torch;
@@ -48,7 +48,7 @@ public static class InfiniteWidth
         }
 
         /// <summary>The network description at a width and M.</summary>
-        public EnsembleSpec Spec(int members, int width) => new()
+        public MlpSpec Spec(int members, int width) => new()
         {
             Family = Family,
             InputDim = Task.InputDim,

@@ -1,7 +1,7 @@
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;

@@ -1,5 +1,5 @@
 using EEArtifacts.Experiments.Data;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using static TorchSharp.torch;
@@ -67,11 +67,11 @@ public sealed record TrainConfig(
     };
 
     /// <summary>The MLP description for inputs of shape [d].</summary>
-    public EnsembleSpec MlpSpec(IReadOnlyList<long> inputShape, int classes)
+    public MlpSpec MlpSpec(IReadOnlyList<long> inputShape, int classes)
     {
         Require(Architecture == Architecture.Mlp, "an MLP description of a cnn configuration");
         Require(inputShape.Count == 1, $"an MLP takes flat inputs [d], got [{string.Join(", ", inputShape)}]");
-        return new EnsembleSpec
+        return new MlpSpec
         {
             Family = Family,
             InputDim = (int)inputShape[0],

@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Layers;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.EmbeddedEnsembles.Tests.Models;
@@ -14,7 +14,7 @@ public sealed class EnsembleSizeTests
     {
         Assert.Equal(3, EnsembleSize.Require(3));
         Assert.Equal(Message, Assert.Throws<ArgumentException>(() => EnsembleSize.Require(0)).Message);
-        Assert.Equal(Message, Assert.Throws<ArgumentException>(() => new EnsembleSpec { Members = 0 }.Validate()).Message);
+        Assert.Equal(Message, Assert.Throws<ArgumentException>(() => new MlpSpec { Members = 0 }.Validate()).Message);
         Assert.Equal(Message, Assert.Throws<ArgumentException>(() => new CnnSpec { Members = 0 }.Validate()).Message);
         Assert.Equal(Message, Assert.Throws<ArgumentException>(() => new EnsembleLayerOptions(0, Activation.Relu, Parameterization.Ntk, 1, 0).Validate()).Message);
         Assert.Equal(Message, Assert.Throws<ArgumentException>(() => GammaRule.M.Value(0)).Message);

@@ -1,4 +1,4 @@
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 /// <summary>The one check of an ensemble size M, shared by descriptions, layers, gamma rules and kernels.</summary>
 public static class EnsembleSize
