@@ -1,6 +1,7 @@
 using System.Globalization;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Sections;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Tests;
 
@@ -27,7 +28,7 @@ public sealed class SetupTests
         {
             Name = "width-sweep",
             Exists = true,
-            Rows = new CsvTable(["task", "architecture", "family", "regime", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc"], rows),
+            Rows = new CsvTable(ResultLayout.WidthSweep.Rows, rows),
         };
     }
 

@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Layers;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
 
@@ -42,7 +42,7 @@ public sealed record CommonLayer(Tensor Weight, Tensor R, Tensor S, Tensor Bias)
 /// </summary>
 public sealed class CommonBatchEnsemble : IDisposable
 {
-    private CommonBatchEnsemble(IReadOnlyList<CommonLayer> layers, Model.Activation activation)
+    private CommonBatchEnsemble(IReadOnlyList<CommonLayer> layers, Descriptions.Activation activation)
     {
         Layers = layers;
         Activation = activation;
@@ -52,13 +52,13 @@ public sealed class CommonBatchEnsemble : IDisposable
     public IReadOnlyList<CommonLayer> Layers { get; }
 
     /// <summary>The nonlinearity of the hidden layers.</summary>
-    public Model.Activation Activation { get; }
+    public Descriptions.Activation Activation { get; }
 
     /// <summary>Ensemble size M.</summary>
     public int Members => (int)Layers[0].R.shape[0];
 
     /// <summary>A common form from its layers (the tensors are used as given, not copied).</summary>
-    public static CommonBatchEnsemble Of(IReadOnlyList<CommonLayer> layers, Model.Activation activation)
+    public static CommonBatchEnsemble Of(IReadOnlyList<CommonLayer> layers, Descriptions.Activation activation)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(activation);

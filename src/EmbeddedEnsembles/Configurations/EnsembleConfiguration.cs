@@ -1,5 +1,5 @@
 using System.Globalization;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EmbeddedEnsembles.Configurations;
@@ -58,7 +58,7 @@ public sealed record EnsembleConfiguration(
     }
 
     /// <summary>The MLP this configuration describes, for an experiment's shape and ensemble size.</summary>
-    public EnsembleSpec Spec(int inputDim, int width, int depth, int outputDim, int members) => new EnsembleSpec
+    public MlpSpec Spec(int inputDim, int width, int depth, int outputDim, int members) => new MlpSpec
     {
         Family = Family,
         InputDim = inputDim,

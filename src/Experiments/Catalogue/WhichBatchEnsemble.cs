@@ -3,7 +3,7 @@ using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Configurations;
 using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Metrics;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Training;
@@ -135,7 +135,7 @@ public static class WhichBatchEnsemble
         EnsembleConfiguration configuration = cell.Definition;
         using var full = TaskSource.Load(DataConfig(cell), cell.Repeat, context);
         using var sets = EvaluationSets.Split(full, cell, context);
-        EnsembleSpec spec = configuration.Spec((int)sets.TrainX.shape[1], cell.Width, cell.Depth, sets.Classes, cell.Members);
+        MlpSpec spec = configuration.Spec((int)sets.TrainX.shape[1], cell.Width, cell.Depth, sets.Classes, cell.Members);
         TrainingRule rule = configuration.Rule(cell.LearningRate, cell.Members, cell.Momentum);
         using var model = new EnsembleMlp(spec, context.SeedFor("init"), device: context.Device);
 
@@ -238,7 +238,7 @@ public static class WhichBatchEnsemble
     /// for both parameterizations, which give one distribution at initialization) and the training NTK
     /// Theta_c/Theta_s under the configuration's rule (NTK parameterization only: NaN for standard). NaN for M = 1.
     /// </summary>
-    private static (double Nngp, double Ntk) AnalyticCrossRatios(EnsembleSpec spec, TrainingRule rule, Tensor testX)
+    private static (double Nngp, double Ntk) AnalyticCrossRatios(MlpSpec spec, TrainingRule rule, Tensor testX)
     {
         if (spec.Members < 2) return (double.NaN, double.NaN);
         using Tensor first = testX.narrow(0, 0, Math.Min(AnalyticPoints, testX.shape[0])).to_type(ScalarType.Float64).contiguous();

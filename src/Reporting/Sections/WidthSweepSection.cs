@@ -2,19 +2,20 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E4 width-sweep: panels (a)-(c) of the seed's figure.</summary>
 public sealed class WidthSweepSection : ExperimentSection
 {
-    private const string Task = "task", Architecture = "architecture", Family = "family", WidthMult = "width_mult", Members = "members";
-    private const string EnsAcc = "ens_test_acc", MemAcc = "member_test_acc", MemTrain = "member_train_acc";
+    private const string Task = Column.Task, Architecture = Column.Architecture, Family = Column.Family, WidthMult = Column.WidthMult, Members = Column.Members;
+    private const string EnsAcc = Column.EnsTestAcc, MemAcc = Column.MemberTestAcc, MemTrain = Column.MemberTrainAcc;
 
     /// <summary>The family whose ensemble gain claim E4.1 tests.</summary>
     public const string MainFamily = "batch-ensemble";
 
-    public override string Experiment => "width-sweep";
+    public override string Experiment => ResultLayout.WidthSweep.Experiment;
 
     public override string Id => "E4";
 
@@ -25,7 +26,7 @@ public sealed class WidthSweepSection : ExperimentSection
         "ensemble test accuracy, mean member test accuracy and mean member train accuracy, one curve per width (panels a-c of the paper's figure). " +
         "One figure per task and architecture; the claims use the first task in cell order.";
 
-    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, WidthMult, "width", Members, "params", EnsAcc, MemAcc, MemTrain];
+    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, WidthMult, Column.Width, Members, Column.Params, EnsAcc, MemAcc, MemTrain];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [

@@ -1,7 +1,7 @@
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
 using EmbeddedEnsembles.Configurations;
 using EmbeddedEnsembles.Metrics;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using static TorchSharp.torch;
@@ -15,10 +15,10 @@ public class CommonBatchEnsembleTests
 
     private const int Members = 3, In = 5, Width = 7, Classes = 4;
 
-    private static EnsembleSpec Spec(Parameterization parameterization) => EnsembleConfigurations.Common.Spec(In, Width, depth: 2, Classes, Members)
+    private static MlpSpec Spec(Parameterization parameterization) => EnsembleConfigurations.Common.Spec(In, Width, depth: 2, Classes, Members)
         with { Parameterization = parameterization };
 
-    private static EnsembleMlp Model(EnsembleSpec spec, long seed = 11)
+    private static EnsembleMlp Model(MlpSpec spec, long seed = 11)
     {
         var model = new EnsembleMlp(spec, seed, ScalarType.Float64);
         using var noGrad = no_grad();
@@ -49,7 +49,7 @@ public class CommonBatchEnsembleTests
     public void McDropoutMapsToo()
     {
         using var scope = NewDisposeScope();
-        EnsembleSpec spec = EnsembleConfigurations.McDropout.Spec(In, Width, depth: 2, Classes, Members);
+        MlpSpec spec = EnsembleConfigurations.McDropout.Spec(In, Width, depth: 2, Classes, Members);
         using var model = new EnsembleMlp(spec, 3, ScalarType.Float64);
         using CommonBatchEnsemble common = CommonBatchEnsemble.FromProject(model);
         Tensor x = T.Randn(6, 4, In);
@@ -108,7 +108,7 @@ public class CommonBatchEnsembleTests
     {
         using var scope = NewDisposeScope();
         const double eta = 0.3;
-        EnsembleSpec spec = Spec(Parameterization.Standard) with { SigmaB = 0 };
+        MlpSpec spec = Spec(Parameterization.Standard) with { SigmaB = 0 };
         using EnsembleMlp model = Model(spec);
         Tensor x = T.Randn(8, 6, In);
         Tensor y = tensor(new long[] { 0, 1, 2, 3, 1, 2 });
@@ -161,7 +161,7 @@ public class CommonBatchEnsembleTests
     public void EffectiveWeightsAreTheWeightsScaledByTheFastWeights()
     {
         using var scope = NewDisposeScope();
-        EnsembleSpec spec = EnsembleConfigurations.IndependentRegime.Spec(In, Width, depth: 2, Classes, Members);
+        MlpSpec spec = EnsembleConfigurations.IndependentRegime.Spec(In, Width, depth: 2, Classes, Members);
         using var model = new EnsembleMlp(spec, 5, ScalarType.Float64);
         Tensor w = CommonBatchEnsemble.EffectiveWeights(model);
 

@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Configurations;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EEArtifacts.EmbeddedEnsembles.Tests.Configurations;
 

@@ -2,7 +2,7 @@ using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.Experiments.Tests.Data;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Training;
 using static EEArtifacts.Experiments.Tests.Data.DataTestFiles;

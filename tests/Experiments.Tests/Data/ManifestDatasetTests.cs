@@ -2,7 +2,7 @@ using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Cli;
 using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Runtime;
 using static EEArtifacts.Experiments.Tests.Data.DataTestFiles;
 
