@@ -88,7 +88,7 @@ public static class TorchRuntime
         OpenMpPolicy.EnsurePassiveUnlessSet();
         // oneMKL picks code paths by CPU model and memory alignment, which changed the last digits of the same
         // computation between runs here; a pinned branch gives repeatable bits. The host's best branch keeps full
-        // GEMM speed (AVX2 on an AVX-512 host cost 30-40%, COMPATIBLE 5x); bits still differ between branches,
+        // GEMM speed (AVX2 cost 30-40% in GEMM rate on an Intel AVX-512 host, COMPATIBLE 5x); bits still differ between branches,
         // so the branch is part of the NumericEnvironment.
         if (string.IsNullOrEmpty(OpenMpPolicy.Get(MklPathVariable)))
         {
