@@ -23,7 +23,8 @@ public static class VerificationRules
     /// <summary>
     /// Training: how many combined standard errors a configuration's mean may move. A shift of 3 SE of the
     /// configuration on one side is 3/sqrt(2) = 2.1 combined SE (both sides' SEs similar), so k must stay below
-    /// 2.1 to see it; runs with the same seeds on another numeric path moved by far less (README).
+    /// 2.1 to see it. Measured: regimes (quick) under MKL_CBWR=COMPATIBLE vs AVX512 moved a configuration's mean by at
+    /// most 1.18 combined SE (median 0.02-0.04) over 800 changed comparisons.
     /// </summary>
     public const double K = 2.0;
 
