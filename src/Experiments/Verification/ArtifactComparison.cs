@@ -175,6 +175,7 @@ public static class ArtifactComparison
         }
         var fieldsThatDiffer = new SortedDictionary<string, string>(StringComparer.Ordinal);
         bool consistent = true;
+        var fieldSets = new List<string>();
         JsonObject? firstExpected = null, firstActual = null;
         string firstStem = "";
         foreach (var (stem, (er, ar)) in records.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -197,8 +198,7 @@ public static class ArtifactComparison
             if (!keys.SetEquals(ap.Select(kv => kv.Key)))
             {
                 consistent = false;
-                differences.Add(new Difference($"{name}/cells/{stem}.json", "provenance",
-                    $"provenance fields differ: committed {string.Join(",", keys.Order(StringComparer.Ordinal))}, regenerated {string.Join(",", ap.Select(kv => kv.Key).Order(StringComparer.Ordinal))}", false));
+                fieldSets.Add(stem);
                 continue;
             }
             foreach (string key in keys)
@@ -218,12 +218,25 @@ public static class ArtifactComparison
                 }
             }
         }
+        if (fieldSets.Count > 0)
+        {
+            var (ep, ap) = (Environment(records[fieldSets[0]].Expected), Environment(records[fieldSets[0]].Actual));
+            differences.Add(new Difference($"{name}/cells/{fieldSets[0]}.json", "provenance",
+                $"provenance fields differ in {fieldSets.Count} cell(s): committed lacks {Except(ap, ep)}, regenerated lacks {Except(ep, ap)} " +
+                "(references from another version of the code: refresh them with dotnet cake --target=References)", false));
+        }
         if (fieldsThatDiffer.Count > 0)
         {
             differences.Add(new Difference($"{name}/cells", "environment",
                 "numeric environment differs (" + string.Join("; ", fieldsThatDiffer.Select(kv => $"{kv.Key}: {kv.Value}")) + "): values compared by the cross-environment rules, not bytes", true));
         }
         return consistent && fieldsThatDiffer.Count == 0;
+    }
+
+    private static string Except(JsonObject a, JsonObject b)
+    {
+        var missing = a.Select(kv => kv.Key).Except(b.Select(kv => kv.Key)).Order(StringComparer.Ordinal).ToList();
+        return missing.Count == 0 ? "nothing" : string.Join(", ", missing);
     }
 
     private static string Describe(JsonObject a, JsonObject b) => string.Join("; ",

@@ -105,6 +105,20 @@ public sealed class ArtifactComparisonTests : IDisposable
     }
 
     [Fact]
+    public void ReferencesWithOtherProvenanceFieldsAreOneMismatchAskingForARefresh()
+    {
+        for (int r = 0; r < 2; r++)
+        {
+            Write("expected", $"x/cells/000{r}-a.json", Record(r).Replace(", \"mkl_cbwr\": \"AVX512\"", "", StringComparison.Ordinal));
+            Write("actual", $"x/cells/000{r}-a.json", Record(r));
+        }
+        Difference d = Assert.Single(Compare().Differences);
+        Assert.False(d.Tolerated);
+        Assert.Contains("in 2 cell(s): committed lacks mkl_cbwr", d.Detail);
+        Assert.Contains("--target=References", d.Detail);
+    }
+
+    [Fact]
     public void TimingIsNotCompared()
     {
         Both("x/cells/0000-aaa.json", Record(0));
