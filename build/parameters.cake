@@ -12,6 +12,12 @@ public sealed class BuildParameters
     public DirectoryPath ResultsDirectory => Root.Combine("results").Combine(Profile);
     public DirectoryPath PaperDirectory => Root.Combine("paper").Combine(Profile);
     public DirectoryPath ScratchDirectory => Root.Combine("scratch");
+    // The committed reference artifacts of a profile, apart from what runs write (results/, paper/: ignored by git).
+    public DirectoryPath ReferencesDirectory => Root.Combine("references").Combine(Profile);
+    public DirectoryPath ReferenceResults => ReferencesDirectory.Combine("results");
+    public DirectoryPath ReferencePaper => ReferencesDirectory.Combine("paper");
+    // Set by the References target: the commit the references are made from (EmbeddedEnsembles.Runtime.GitCommit).
+    public string GitCommit { get; set; } = "";
 
     public static BuildParameters Load(ICakeContext context)
     {
@@ -40,6 +46,7 @@ public sealed class BuildParameters
         // cuBLAS picks reduction orders per workspace; a fixed workspace makes GPU GEMMs repeatable.
         ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8",
         ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["EE_GIT_COMMIT"] = GitCommit,
     };
 
     public void Describe(ISetupContext context)

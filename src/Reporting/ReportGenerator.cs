@@ -83,15 +83,23 @@ public static class ReportGenerator
             claims.Count(c => c.Verdict == Claims.Verdict.Inconclusive));
     }
 
-    /// <summary>The claims table as CSV (id, verdict, value, claim) for CI and the build summary.</summary>
+    /// <summary>
+    /// The claims table as CSV for CI, the build summary and Verify: id, verdict, value (formatted), claim, then the
+    /// statistic, its uncertainty, the uncertainty's kind and n as numbers (round-trip; empty when not computed).
+    /// </summary>
     public static string ClaimsCsv(IEnumerable<ClaimResult> claims)
     {
-        var sb = new StringBuilder("id,verdict,value,claim\n");
+        var sb = new StringBuilder("id,verdict,value,claim,statistic,uncertainty,uncertainty_kind,n\n");
         foreach (ClaimResult c in claims)
         {
             string Field(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+            string Number(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             sb.Append(c.Id).Append(',').Append(c.Verdict).Append(',')
-              .Append(Field(c.Value?.ToString() ?? "n/a")).Append(',').Append(Field(c.Claim)).Append('\n');
+              .Append(Field(c.Value?.ToString() ?? "n/a")).Append(',').Append(Field(c.Claim)).Append(',')
+              .Append(c.Value is { } m ? Number(m.Value) : "").Append(',')
+              .Append(c.Value is { } u ? Number(u.Uncertainty) : "").Append(',')
+              .Append(c.Value?.Kind ?? "").Append(',')
+              .Append(c.Value is { } n ? n.N.ToString(System.Globalization.CultureInfo.InvariantCulture) : "").Append('\n');
         }
         return sb.ToString();
     }
