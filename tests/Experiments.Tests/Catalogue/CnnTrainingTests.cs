@@ -18,8 +18,9 @@ public sealed class CnnTrainingTests : IDisposable
     private sealed class Silent : IRunProgress
     {
         public T Show<T>(Func<IRunProgress, T> work) => work(this);
-        public void BeginExperiment(string name, int cells, int skipped) { }
-        public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
+        public void BeginExperiment(string name, IReadOnlyList<double> cellWeights, int skipped) { }
+        public void CellDone(string experiment, string label, double weight, TimeSpan elapsed, bool diverged) { }
+        public void CellSkipped(string experiment, string label, double weight, string reason) { }
     }
 
     private static WidthSweep.Setup Cifar => WidthSweep.Setups(Profile.Paper).Single(s => s.Architecture == Architecture.Cnn);

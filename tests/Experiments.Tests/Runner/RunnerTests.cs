@@ -60,8 +60,9 @@ public sealed class RunnerTests : IDisposable
     private sealed class Silent : IRunProgress
     {
         public T Show<T>(Func<IRunProgress, T> work) => work(this);
-        public void BeginExperiment(string name, int cells, int skipped) { }
-        public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
+        public void BeginExperiment(string name, IReadOnlyList<double> cellWeights, int skipped) { }
+        public void CellDone(string experiment, string label, double weight, TimeSpan elapsed, bool diverged) { }
+        public void CellSkipped(string experiment, string label, double weight, string reason) { }
     }
 
     [Fact]
@@ -151,7 +152,7 @@ public sealed class RunnerTests : IDisposable
     [Fact]
     public void DivergenceIsRecordedAndTheSweepGoesOn()
     {
-        int diverged = Runner(Noise(divergeSecond: true)).Run(Options(_root), new Silent());
+        int diverged = Runner(Noise(divergeSecond: true)).Run(Options(_root), new Silent()).Diverged;
         Assert.Equal(2, diverged);
         string cells = Path.Combine(_root, "smoke", "noise", "cells");
         Assert.Equal(6, Directory.GetFiles(cells, "*.rows.csv").Length);

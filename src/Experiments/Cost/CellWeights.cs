@@ -1,0 +1,23 @@
+using EEArtifacts.Experiments.Runner;
+
+namespace EEArtifacts.Experiments.Cost;
+
+/// <summary>The relative cost of each cell of a run, which weights the run's ETA (not the results).</summary>
+public static class CellWeights
+{
+    /// <summary>How cells that do not train are weighed.</summary>
+    public const string NonTrainingProxy =
+        "cells of experiments without SGD training (E1, E2, E6) weigh the same within their experiment";
+
+    /// <summary>
+    /// For a profile, the weight of (experiment, cell index): SGD steps x GEMM FLOPs per step for the training cells
+    /// of <see cref="TrainingCost"/>; 1 for every cell of the other experiments (<see cref="NonTrainingProxy"/>).
+    /// </summary>
+    public static Func<string, int, double> Of(Profile profile)
+    {
+        Dictionary<string, double[]> training = TrainingCost.Cells(profile)
+            .GroupBy(c => c.Experiment)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.Steps * c.FlopsPerStep).ToArray());
+        return (experiment, cell) => training.TryGetValue(experiment, out double[]? weights) ? weights[cell] : 1;
+    }
+}
