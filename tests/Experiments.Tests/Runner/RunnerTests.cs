@@ -111,11 +111,57 @@ public sealed class RunnerTests : IDisposable
         // Simulate a kill after the rows but before the .json record, plus a leftover temp file.
         string cells = Path.Combine(full, "smoke", "noise", "cells");
         File.Delete(Directory.GetFiles(cells, "0003-*.json").Single(f => !f.EndsWith(".timing.json", StringComparison.Ordinal)));
-        File.WriteAllText(Path.Combine(cells, "0004-abc.rows.csv" + AtomicFile.TempSuffix), "half a ro");
+        File.WriteAllText(Path.Combine(cells, $"0004-abc.rows.csv.{Writer.Current.Host}.{DeadPid()}.1234abcd{AtomicFile.TempSuffix}"), "half a ro");
         Runner(Noise()).Run(Options(full), new Silent());
         var after = Snapshot(full);
         Assert.Equal(expected.Keys.Order(), after.Keys.Order());
         Assert.All(expected, kv => Assert.Equal(kv.Value, after[kv.Key]));
+    }
+
+    // The id of a process of this host that has exited.
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start("true")!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
+    [Fact]
+    public void StaleCleanupLeavesLiveWritersAndOtherShardsAlone()
+    {
+        Runner(Noise()).Run(Options(_root, "1/2"), new Silent());
+        string cells = Path.Combine(_root, "smoke", "noise", "cells");
+        string live = Path.Combine(cells, $"0000-x.rows.csv.{Writer.Tag}.0000beef{AtomicFile.TempSuffix}");
+        string remote = Path.Combine(cells, $"0000-x.rows.csv.elsewhere.{DeadPid()}.0000beef{AtomicFile.TempSuffix}");
+        string dead = Path.Combine(cells, $"0000-x.rows.csv.{Writer.Current.Host}.{DeadPid()}.0000beef{AtomicFile.TempSuffix}");
+        string otherShardsStaleCell = Path.Combine(cells, "0001-oldhash.rows.csv"); // odd index: shard 2/2's
+        string myStaleCell = Path.Combine(cells, "0002-oldhash.rows.csv");
+        string deadLock = Path.Combine(cells, "0004-oldhash.lock");
+        foreach (string f in new[] { live, remote, dead, otherShardsStaleCell, myStaleCell })
+        {
+            File.WriteAllText(f, "x");
+        }
+        File.WriteAllText(deadLock, $"{Writer.Current.Host} {DeadPid()}\n");
+        Runner(Noise()).Run(Options(_root, "1/2"), new Silent());
+        Assert.True(File.Exists(live) && File.Exists(remote) && File.Exists(otherShardsStaleCell));
+        Assert.False(File.Exists(dead) || File.Exists(myStaleCell) || File.Exists(deadLock));
+    }
+
+    [Fact]
+    public void ALockOfADeadProcessOnThisHostIsTakenOver()
+    {
+        string whole = Path.Combine(_root, "whole"), locked = Path.Combine(_root, "locked");
+        Runner(Noise()).Run(Options(whole), new Silent());
+        string cells = Path.Combine(locked, "smoke", "noise", "cells");
+        Directory.CreateDirectory(cells);
+        string stem = Path.GetFileName(Directory.GetFiles(Path.Combine(whole, "smoke", "noise", "cells"), "0002-*.rows.csv").Single()).Split('.')[0];
+        File.WriteAllText(Path.Combine(cells, stem + CellLock.Suffix), $"{Writer.Current.Host} {DeadPid()}\n");
+        RunSummary summary = Runner(Noise()).Run(Options(locked), new Silent());
+        Assert.Empty(summary.Locked);
+        var expected = Snapshot(whole);
+        var actual = Snapshot(locked);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order()); // the lock is gone, the cell computed
+        Assert.All(expected, kv => Assert.Equal(kv.Value, actual[kv.Key]));
     }
 
     [Fact]
