@@ -62,7 +62,7 @@ public sealed class CellLock : IDisposable
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
             stream.Write(System.Text.Encoding.ASCII.GetBytes($"{Writer.Current.Host} {Writer.Current.Pid}\n"));
             stream.Flush(flushToDisk: true);
             return true;

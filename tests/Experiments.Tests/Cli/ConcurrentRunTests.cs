@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EEArtifacts.Experiments.Cli;
+using EEArtifacts.Experiments.Runner;
 
 namespace EEArtifacts.Experiments.Tests.Cli;
 
@@ -90,14 +91,26 @@ public sealed class ConcurrentRunTests : IDisposable
             Task<string> stdout = run.StandardOutput.ReadToEndAsync();
             Task<string> stderr = run.StandardError.ReadToEndAsync();
             var watch = Stopwatch.StartNew();
-            int? worker = null;
-            while (worker is null && !run.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
+            bool workerKilled = false;
+            while (!workerKilled && !run.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
             {
-                worker = ChildrenOf(run.Id).FirstOrDefault() is int pid and > 0 ? pid : null;
+                foreach (int pid in WorkersOf(run.Id))
+                {
+                    try
+                    {
+                        using Process worker = Process.GetProcessById(pid);
+                        worker.Kill();
+                        workerKilled = true;
+                        break;
+                    }
+                    catch (ArgumentException)
+                    {
+                        // exited meanwhile
+                    }
+                }
                 Thread.Sleep(20);
             }
-            Assert.NotNull(worker);
-            Process.GetProcessById(worker.Value).Kill();
+            Assert.True(workerKilled, "no worker process was found");
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)));
             Assert.Equal(ExperimentsCli.Failed, run.ExitCode);
             string line = Assert.Single((await stderr).TrimEnd('\n').Split('\n'));
@@ -108,15 +121,16 @@ public sealed class ConcurrentRunTests : IDisposable
         CliProcess.AssertSameFiles(whole, killed);
     }
 
-    // Child process ids from /proc (Linux), for killing one worker.
-    private static IEnumerable<int> ChildrenOf(int parent)
+    // The worker processes of a run, from /proc (Linux): its children started with the worker command.
+    private static IEnumerable<int> WorkersOf(int parent)
     {
         foreach (string dir in Directory.EnumerateDirectories("/proc"))
         {
-            string stat;
+            string stat, commandLine;
             try
             {
                 stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                commandLine = File.ReadAllText(Path.Combine(dir, "cmdline"));
             }
             catch (IOException)
             {
@@ -127,7 +141,8 @@ public sealed class ConcurrentRunTests : IDisposable
                 continue;
             }
             string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            if (int.TryParse(fields[1], out int ppid) && ppid == parent && int.TryParse(Path.GetFileName(dir), out int pid))
+            if (int.TryParse(fields[1], out int ppid) && ppid == parent && commandLine.Split('\0').Contains(ExperimentRunner.WorkerCommand)
+                && int.TryParse(Path.GetFileName(dir), out int pid))
             {
                 yield return pid;
             }
