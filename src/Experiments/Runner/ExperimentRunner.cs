@@ -215,7 +215,8 @@ public sealed class ExperimentRunner
             }
             else
             {
-                var threads = Enumerable.Range(1, options.Jobs).Select(n => new Thread(() => WorkerLoop(n))).ToList();
+                int workers = Math.Min(options.Jobs, _queue.Count); // no idle worker processes
+                var threads = Enumerable.Range(1, workers).Select(n => new Thread(() => WorkerLoop(n))).ToList();
                 threads.ForEach(t => t.Start());
                 threads.ForEach(t => t.Join());
                 if (_failure is not null)
