@@ -57,6 +57,7 @@ void RunExperimentsInto(BuildParameters p, DirectoryPath resultsRoot)
         .Append("--profile").Append(p.Profile)
         .Append("--device").Append(p.Device)
         .Append("--threads").Append(p.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Append("--jobs").Append(p.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Append("--out").AppendQuoted(resultsRoot.FullPath);
     if (!string.IsNullOrEmpty(p.Only))
     {

@@ -9,7 +9,8 @@ namespace EEArtifacts.Experiments.Cli;
 
 /// <summary>
 /// The ee-experiments command line: list, run, verify, kernels, cost. Exit codes: 0 success, 1 the run failed or
-/// diverged cells were recorded with --fail-on-divergence, 2 bad input (nothing was written).
+/// diverged cells were recorded with --fail-on-divergence, 2 bad input (nothing was written), 3 `run` left cells that
+/// another run holds (their locks are listed; rerun when that run ends).
 /// </summary>
 public static class ExperimentsCli
 {
@@ -19,6 +20,8 @@ public static class ExperimentsCli
     public const int Failed = 1;
     /// <summary>Exit code for bad input, reported before any work.</summary>
     public const int BadInput = 2;
+    /// <summary>Exit code of a run that skipped cells another run holds the locks of.</summary>
+    public const int CellsLocked = 3;
 
     /// <summary>Parses and runs a command line.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -30,6 +33,7 @@ public static class ExperimentsCli
         root.Subcommands.Add(KernelsCommand.Create(stdout, stderr));
         root.Subcommands.Add(CostCommand.Create(stdout, stderr));
         root.Subcommands.Add(DataCommand.Create(stdout, stderr));
+        root.Subcommands.Add(WorkerCommand(stdout));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -149,9 +153,10 @@ public static class ExperimentsCli
         var data = new Option<string>("--data") { Description = "the data root: one folder per data set (DIR/mnist/, DIR/fashion-mnist/, DIR/cifar10/, or DIR/<name>/ with a manifest.json)", DefaultValueFactory = _ => DefaultDataFolder };
         var dataSet = new Option<string[]>("--data-set") { Description = "use your own data set for a task: name=DIR, DIR holding a manifest.json (see `data manifest`); repeatable", AllowMultipleArgumentsPerToken = true };
         var download = new Option<bool>("--download") { Description = "download missing data sets (needs network)" };
-        var run = new Command("run", "Runs experiments; resumes finished cells; writes results atomically.")
+        var jobs = new Option<int>("--jobs") { Description = "cells at once, in as many worker processes of --threads threads each (same results for any value)", DefaultValueFactory = _ => 1 };
+        var run = new Command("run", "Runs experiments; resumes finished cells; writes results atomically; safe beside other runs into the same folder.")
         {
-            profile, device, threads, shard, only, output, data, dataSet, download,
+            profile, device, threads, shard, only, output, data, dataSet, download, jobs,
         };
         run.SetAction(result => Guard(stderr, () =>
         {
@@ -166,14 +171,64 @@ public static class ExperimentsCli
                 result.GetValue(download))
             {
                 DataSetFolders = DataCommand.ParseDataSets(result.GetValue(dataSet) ?? Array.Empty<string>()),
+                Jobs = result.GetValue(jobs) is int j && j >= 1 && j <= Environment.ProcessorCount
+                    ? j : throw new UsageException($"--jobs must be between 1 and the {Environment.ProcessorCount} processors of this machine"),
             };
-            var runner = new ExperimentRunner(ExperimentCatalogue.All, TaskSource.Check);
+            var runner = new ExperimentRunner(ExperimentCatalogue.All, TaskSource.Check, Cost.CellWeights.Of);
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
-            int diverged = runner.Run(options, new ConsoleProgress(console, stdout));
-            stdout.WriteLine(diverged == 0 ? "all cells finished" : $"all cells finished; {diverged} diverged (recorded in results)");
+            if (options.Jobs > 1)
+            {
+                stdout.WriteLine($"{options.Jobs} jobs: cells run in {options.Jobs} worker processes of {options.Threads} thread(s) each");
+            }
+            RunSummary summary;
+            try
+            {
+                summary = runner.Run(options, new ConsoleProgress(console, stdout));
+            }
+            catch (RunFailedException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return Failed;
+            }
+            if (summary.Locked.Count > 0)
+            {
+                stderr.WriteLine($"error: {summary.Locked.Count} cell(s) skipped, held by another run (first: {summary.Locked[0]}); " +
+                    "rerun when it ends; a lock left by a dead run on another host must be deleted by hand");
+                return CellsLocked;
+            }
+            stdout.WriteLine(summary.Diverged == 0 ? "all cells finished" : $"all cells finished; {summary.Diverged} diverged (recorded in results)");
             return Ok;
         }));
         return run;
+    }
+
+    // The hidden worker mode of `run --jobs N`: cells come on stdin and their rows go back on stdout, so nothing
+    // else may write there (a cell's console output goes to stderr).
+    private static Command WorkerCommand(TextWriter stdout)
+    {
+        var profile = new Option<string>("--profile") { Required = true };
+        var device = new Option<string>("--device") { Required = true };
+        var threads = new Option<int>("--threads") { Required = true };
+        var data = new Option<string>("--data") { Required = true };
+        var download = new Option<bool>("--download");
+        var dataSet = new Option<string[]>("--data-set") { AllowMultipleArgumentsPerToken = true };
+        var worker = new Command(ExperimentRunner.WorkerCommand, "Computes cells for a parent `run --jobs N` (internal).")
+        {
+            profile, device, threads, data, download, dataSet,
+        };
+        worker.Hidden = true;
+        worker.SetAction(result =>
+        {
+            var options = new RunOptions(ParseProfile(result.GetValue(profile)!), ParseDevice(result.GetValue(device)!),
+                result.GetValue(threads), ShardSpec.All, [], "", result.GetValue(data)!, result.GetValue(download))
+            {
+                DataSetFolders = DataCommand.ParseDataSets(result.GetValue(dataSet) ?? Array.Empty<string>()),
+            };
+            Console.SetOut(Console.Error);
+            new ExperimentRunner(ExperimentCatalogue.All, TaskSource.Check).Serve(options, Console.In, stdout);
+            return Ok;
+        });
+        return worker;
     }
 
     /// <summary>The default data folder ($XDG_CACHE_HOME or ~/.cache, then eeartifacts/datasets); one subfolder per data set.</summary>

@@ -4,6 +4,7 @@ using EEArtifacts.Experiments.Runner;
 using EEArtifacts.Experiments.Tests.Data;
 using EmbeddedEnsembles.Configurations;
 using EmbeddedEnsembles.Runtime;
+using EEArtifacts.Experiments.Tests.Support;
 
 namespace EEArtifacts.Experiments.Tests.Catalogue;
 
@@ -14,18 +15,12 @@ public sealed class WhichBatchEnsembleTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private sealed class Silent : IRunProgress
-    {
-        public T Show<T>(Func<IRunProgress, T> work) => work(this);
-        public void BeginExperiment(string name, int cells, int skipped) { }
-        public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
-    }
 
     private string RunFirstSmokeCell(string outRoot)
     {
         var one = WhichBatchEnsemble.Definition with { Grid = p => WhichBatchEnsemble.Definition.Grid(p).Take(1).ToList() };
         var options = new RunOptions(Profile.Smoke, DeviceChoice.Cpu, 1, ShardSpec.Parse("1/1"), [], outRoot, _temp.Root, false);
-        new ExperimentRunner([one], TaskSource.Check).Run(options, new Silent());
+        new ExperimentRunner([one], TaskSource.Check).Run(options, new SilentProgress());
         return Path.Combine(outRoot, "smoke", "which-batchensemble");
     }
 

@@ -7,25 +7,19 @@ using EEArtifacts.Reporting.Sections;
 using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Training;
+using EEArtifacts.Experiments.Tests.Support;
 
 namespace EEArtifacts.Experiments.Tests.Contract;
 
 /// <summary>The smoke profile's results, written once by the real runner and catalogue, for the contract tests.</summary>
 public sealed class SmokeResults : IDisposable
 {
-    private sealed class Silent : IRunProgress
-    {
-        public T Show<T>(Func<IRunProgress, T> work) => work(this);
-        public void BeginExperiment(string name, int cells, int skipped) { }
-        public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
-    }
-
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ee-contract-" + Guid.NewGuid().ToString("N"));
 
     public SmokeResults()
     {
         var options = new RunOptions(Profile.Smoke, DeviceChoice.Cpu, 1, ShardSpec.Parse("1/1"), [], _root, _root, false);
-        new ExperimentRunner(ExperimentCatalogue.All, TaskSource.Check).Run(options, new Silent());
+        new ExperimentRunner(ExperimentCatalogue.All, TaskSource.Check).Run(options, new SilentProgress());
         Folder = Path.Combine(_root, "smoke");
     }
 
