@@ -37,7 +37,7 @@ Task("Report")
     .Does(() => RenderReport(parameters, parameters.ResultsDirectory, parameters.PaperDirectory));
 
 Task("Verify")
-    .Description("Regenerates the quick profile into scratch/ and compares it with the committed results and report.")
+    .Description("Regenerates the quick profile into scratch/verify/ and compares it with references/quick (results and report).")
     .IsDependentOn("Build")
     .Does(() => VerifyArtifacts(parameters));
 
@@ -47,6 +47,11 @@ Task("All")
     .IsDependentOn("Benchmarks")
     .IsDependentOn("Report")
     .Does(() => Summarize(parameters, stopwatch.Elapsed));
+
+Task("References")
+    .Description("Runs the whole profile into a clean scratch/references/ and replaces references/<profile>/ with it (tree must be clean; cells name HEAD).")
+    .IsDependentOn("Build")
+    .Does(() => RefreshReferences(parameters));
 
 Task("Default").IsDependentOn("All");
 

@@ -6,7 +6,8 @@ DotNetMSBuildSettings MSBuild(BuildParameters p) => new DotNetMSBuildSettings().
 void CleanOutputs(BuildParameters p)
 {
     DotNetClean(p.Solution.FullPath, new DotNetCleanSettings { Configuration = p.Configuration });
-    foreach (var dir in new[] { p.ScratchDirectory })
+    // Run outputs only (ignored by git); the references in references/ are never touched here.
+    foreach (var dir in new[] { p.ScratchDirectory, p.ResultsDirectory, p.PaperDirectory })
     {
         if (DirectoryExists(dir))
         {
@@ -56,6 +57,7 @@ void RunExperimentsInto(BuildParameters p, DirectoryPath resultsRoot)
         .Append("--profile").Append(p.Profile)
         .Append("--device").Append(p.Device)
         .Append("--threads").Append(p.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Append("--jobs").Append(p.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Append("--out").AppendQuoted(resultsRoot.FullPath);
     if (!string.IsNullOrEmpty(p.Only))
     {
@@ -64,11 +66,13 @@ void RunExperimentsInto(BuildParameters p, DirectoryPath resultsRoot)
     RunProgram(p, "Experiments", args);
 }
 
-void RunBenchmarks(BuildParameters p)
+void RunBenchmarks(BuildParameters p) => RunBenchmarksInto(p, p.ResultsDirectory.Combine("benchmarks"));
+
+void RunBenchmarksInto(BuildParameters p, DirectoryPath output)
 {
     RunProgram(p, "Benchmarks", new ProcessArgumentBuilder()
         .Append("--profile").Append(p.Profile)
-        .Append("--out").AppendQuoted(p.ResultsDirectory.Combine("benchmarks").FullPath));
+        .Append("--out").AppendQuoted(output.FullPath));
 }
 
 void RenderReport(BuildParameters p, DirectoryPath results, DirectoryPath paper)
@@ -78,9 +82,11 @@ void RenderReport(BuildParameters p, DirectoryPath results, DirectoryPath paper)
         .Append("--out").AppendQuoted(paper.FullPath));
 }
 
-// Regenerates the quick profile (or the --only subset) into scratch/ and compares it with the committed
-// results/quick; without --only it also re-renders the report from the committed results and compares it
-// with the committed paper/quick byte for byte.
+// Regenerates the quick profile (or the --only subset) into scratch/verify/ and compares it with
+// references/quick/results. Without --only it also renders the report from the regenerated results (compared with
+// references/quick/paper by claims and figures present) and re-renders it from the reference results (compared byte
+// for byte when the numeric environment matches). Benchmarks are not rerun: their timings are not reproducible, so
+// the regenerated report draws the references' benchmark exports.
 void VerifyArtifacts(BuildParameters p)
 {
     if (p.Profile != "quick")
@@ -93,24 +99,79 @@ void VerifyArtifacts(BuildParameters p)
         DeleteDirectory(scratch, new DeleteDirectorySettings { Recursive = true, Force = true });
     }
     RunExperimentsInto(p, scratch.Combine("results"));
+    var regenerated = scratch.Combine("results").Combine(p.Profile);
     var args = new ProcessArgumentBuilder()
         .Append("verify")
-        .Append("--expected").AppendQuoted(p.ResultsDirectory.FullPath)
-        .Append("--actual").AppendQuoted(scratch.Combine("results").Combine(p.Profile).FullPath);
+        .Append("--expected").AppendQuoted(p.ReferenceResults.FullPath)
+        .Append("--actual").AppendQuoted(regenerated.FullPath);
     if (string.IsNullOrEmpty(p.Only))
     {
-        // The report is checked against the committed results it was made from: its provenance appendix names
-        // the commit of the results, which a fresh run changes even when every number reproduces.
+        CopyDirectory(p.ReferenceResults.Combine("benchmarks"), regenerated.Combine("benchmarks"));
         var paper = scratch.Combine("paper").Combine(p.Profile);
-        RenderReport(p, p.ResultsDirectory, paper);
-        args.Append("--expected-report").AppendQuoted(p.PaperDirectory.FullPath)
-            .Append("--actual-report").AppendQuoted(paper.FullPath);
+        var rerendered = scratch.Combine("paper-from-references").Combine(p.Profile);
+        RenderReport(p, regenerated, paper);
+        RenderReport(p, p.ReferenceResults, rerendered);
+        args.Append("--expected-report").AppendQuoted(p.ReferencePaper.FullPath)
+            .Append("--actual-report").AppendQuoted(paper.FullPath)
+            .Append("--rerendered-report").AppendQuoted(rerendered.FullPath);
     }
     else
     {
         args.Append("--only").Append(p.Only);
     }
     RunProgram(p, "Experiments", args);
+}
+
+// Refreshes references/<profile>/: runs the whole profile (experiments, benchmarks, report) into a clean
+// scratch/references/ and replaces references/<profile>/{results,paper} with it. The tree must be clean apart from
+// references/ so that every cell names a real commit: EE_GIT_COMMIT is set to HEAD, the commit whose code made the
+// references; commit references/ afterwards.
+void RefreshReferences(BuildParameters p)
+{
+    if (!string.IsNullOrEmpty(p.Only))
+    {
+        throw new CakeException("References runs the whole profile; drop --only");
+    }
+    string status = Git(p, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)references");
+    if (status.Length > 0)
+    {
+        throw new CakeException("References must name a real commit: commit (or stash) these changes first:\n" + status);
+    }
+    p.GitCommit = Git(p, "rev-parse", "HEAD");
+    var clean = p.ScratchDirectory.Combine("references");
+    if (DirectoryExists(clean))
+    {
+        DeleteDirectory(clean, new DeleteDirectorySettings { Recursive = true, Force = true });
+    }
+    var results = clean.Combine("results");
+    RunExperimentsInto(p, results);
+    RunBenchmarksInto(p, results.Combine(p.Profile).Combine("benchmarks"));
+    RenderReport(p, results.Combine(p.Profile), clean.Combine("paper").Combine(p.Profile));
+    foreach (var (from, to) in new[] { (results.Combine(p.Profile), p.ReferenceResults), (clean.Combine("paper").Combine(p.Profile), p.ReferencePaper) })
+    {
+        if (DirectoryExists(to))
+        {
+            DeleteDirectory(to, new DeleteDirectorySettings { Recursive = true, Force = true });
+        }
+        EnsureDirectoryExists(to.GetParent());
+        MoveDirectory(from, to);
+    }
+    Information($"References of commit {p.GitCommit} are in {p.ReferencesDirectory}: review and commit them (git add {p.ReferencesDirectory}).");
+}
+
+string Git(BuildParameters p, params string[] args)
+{
+    var builder = new ProcessArgumentBuilder();
+    foreach (var a in args)
+    {
+        builder.Append(a);
+    }
+    int exit = StartProcess("git", new ProcessSettings { Arguments = builder, RedirectStandardOutput = true, WorkingDirectory = p.Root }, out IEnumerable<string> output);
+    if (exit != 0)
+    {
+        throw new CakeException($"git {string.Join(" ", args)} failed (exit {exit}): References needs a git checkout");
+    }
+    return string.Join("\n", output).Trim();
 }
 
 // The closing lines of All: where the report is, how many claims hold (from paper/<profile>/claims.csv), total time.

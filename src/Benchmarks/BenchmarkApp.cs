@@ -166,7 +166,7 @@ public static class BenchmarkApp
         }
         ResultFiles.WriteAtomically(Path.Combine(dir, "targets.csv"), ResultFiles.TargetsCsv(targets));
         string provenanceLine = string.Create(CultureInfo.InvariantCulture,
-            $"Profile {options.Profile.Name}, {runtime.Threads} torch threads on {Environment.ProcessorCount} cores ({runtime.DeviceName}), TorchSharp {runtime.TorchSharpVersion}, libtorch {torch.__version__}, commit {GitCommit()}.");
+            $"Profile {options.Profile.Name}, {runtime.Threads} torch threads on {Environment.ProcessorCount} cores ({runtime.DeviceName}), TorchSharp {runtime.TorchSharpVersion}, libtorch {torch.__version__}, commit {GitCommit.Read()}.");
         ResultFiles.WriteAtomically(Path.Combine(dir, "targets.md"), ResultFiles.TargetsMarkdown(targets, provenanceLine));
         clock.Stop();
         WriteRunRecord(dir, options, runtime, started, clock.Elapsed, phases, loadBefore, failed);
@@ -231,7 +231,7 @@ public static class BenchmarkApp
         {
             ["profile"] = options.Profile.Name,
             ["filters"] = options.Filters,
-            ["git_commit"] = GitCommit(),
+            ["git_commit"] = GitCommit.Read(),
             ["device"] = runtime.DeviceName,
             ["threads_requested"] = options.Threads,
             ["threads_torch"] = runtime.Threads,
@@ -244,7 +244,7 @@ public static class BenchmarkApp
             ["benchmarkdotnet"] = typeof(BenchmarkRunner).Assembly.GetName().Version?.ToString(),
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             ["os"] = $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}",
-            ["cpu"] = CpuModel(),
+            ["numeric_environment"] = NumericEnvironment.Collect(runtime),
             ["started_utc"] = started.ToString("O", CultureInfo.InvariantCulture),
             ["wall_seconds"] = Math.Round(wall.TotalSeconds, 1),
             ["phase_seconds"] = phases,
@@ -265,7 +265,7 @@ public static class BenchmarkApp
             ["statistic"] = "roofline, ratios and targets use the median over BenchmarkDotNet's iterations (its own Ratio column divides means); the GEMM ceiling is the best median rate of the GEMM suite run first and last",
             ["failed_cases"] = failed,
         };
-        var jsonOptions = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var jsonOptions = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         string json = JsonSerializer.Serialize(record, jsonOptions) + "\n";
         ResultFiles.WriteAtomically(Path.Combine(dir, "run.json"), json);
     }
@@ -298,45 +298,6 @@ public static class BenchmarkApp
             return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
         }
         catch (IOException)
-        {
-            return "unknown";
-        }
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            return File.Exists("/proc/cpuinfo")
-                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
-                : "unknown";
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
-
-    private static string GitCommit()
-    {
-        string? env = Environment.GetEnvironmentVariable("EE_GIT_COMMIT");
-        if (!string.IsNullOrWhiteSpace(env))
-        {
-            return env.Trim();
-        }
-        try
-        {
-            var info = new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using Process? p = Process.Start(info);
-            if (p is null)
-            {
-                return "unknown";
-            }
-            string head = p.StandardOutput.ReadToEnd().Trim();
-            p.WaitForExit(10_000);
-            return p.ExitCode == 0 && head.Length > 0 ? head : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception)
         {
             return "unknown";
         }

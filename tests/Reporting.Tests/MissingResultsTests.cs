@@ -115,17 +115,29 @@ public sealed class MissingResultsTests : IDisposable
     }
 
     [Fact]
-    public void ExistingOutputIsReplacedWhole()
+    public void AnEarlierReportIsReplacedAndOtherFilesStay()
     {
         var results = PartialResults();
         var outDir = Path.Combine(_root, "paper", "replace");
-        Directory.CreateDirectory(outDir);
-        File.WriteAllText(Path.Combine(outDir, "stale.txt"), "old");
+        Assert.Equal(0, Cli("--results", results, "--out", outDir).Code);
+        File.WriteAllText(Path.Combine(outDir, "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(outDir, "REPORT.md"), "an earlier report");
         var (code, _, _) = Cli("--results", results, "--out", outDir);
         Assert.Equal(0, code);
-        Assert.False(File.Exists(Path.Combine(outDir, "stale.txt")));
-        Assert.True(File.Exists(Path.Combine(outDir, "report.pdf")));
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(outDir, "notes.txt")));
+        Assert.Contains("ntk-init: no results", File.ReadAllText(Path.Combine(outDir, "REPORT.md")).Replace("\\", "", StringComparison.Ordinal));
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(_root, "paper")), d => Path.GetFileName(d).StartsWith('.'));
+    }
+
+    [Fact]
+    public void AnExperimentJsonErrorQuotingANewlineIsStillOneLine()
+    {
+        var results = PartialResults();
+        File.WriteAllText(Path.Combine(results, "gp-init", "experiment.json"), "{\"claim\": tru\ne}");
+        var (code, stdout, _) = Cli("--results", results, "--out", Path.Combine(_root, "paper", "quick"));
+        Assert.Equal(0, code);
+        Assert.Contains("gp-init: experiment.json is not valid JSON", stdout);
+        Assert.All(stdout.TrimEnd('\n').Split('\n'), line => Assert.StartsWith("ee-report: ", line));
     }
 
     [Fact]

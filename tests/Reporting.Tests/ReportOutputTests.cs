@@ -20,7 +20,7 @@ public sealed partial class ReportOutputTests(ReportFixture fx)
     {
         var dir = Path.Combine(fx.Out, "figures");
         var pngs = Directory.GetFiles(dir, "*.png").Order().ToList();
-        var expected = new[] { "e1-gp-init", "e2-ntk-init", "e3-training", "e3-transition", "e4-width-sweep", "e5-param-scatter", "e6-infinite-width", "e7-hyperparameters", "bench-forwardbenchmarks" };
+        var expected = new[] { "e1-gp-init", "e2-ntk-init", "e3-training", "e3-transition", "e4-width-sweep", "e5-param-scatter", "e6-infinite-width", "e7-hyperparameters", "e8-which-batchensemble", "bench-forwardbenchmarks" };
         Assert.Equal(expected.Order(), pngs.Select(Path.GetFileNameWithoutExtension).Order());
         foreach (var png in pngs)
         {
@@ -40,10 +40,10 @@ public sealed partial class ReportOutputTests(ReportFixture fx)
         var pdfPath = Path.Combine(fx.Out, ReportGenerator.PdfName);
         using var pdf = PdfDocument.Open(pdfPath);
         Assert.Equal(fx.Outcome.Pdf.Pages, pdf.NumberOfPages);
-        Assert.Equal(9, fx.Outcome.Pdf.Figures);
+        Assert.Equal(10, fx.Outcome.Pdf.Figures);
 
-        // 1 summary + 7 experiments' claims + 1 benchmark + 2 provenance tables.
-        Assert.Equal(11, fx.Outcome.Pdf.Tables);
+        // 1 summary + 8 experiments' claims + 1 benchmark + 2 provenance tables.
+        Assert.Equal(12, fx.Outcome.Pdf.Tables);
         var text = string.Join("\n", pdf.GetPages().Select(p => p.Text));
         var flat = Flat(text);
         for (var f = 1; f <= fx.Outcome.Pdf.Figures; f++)

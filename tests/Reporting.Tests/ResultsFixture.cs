@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Tests;
 
-/// <summary>Writes a small results/&lt;profile&gt;/ folder per docs/RESULTS.md for all seven experiments
-/// plus a BenchmarkDotNet CSV. Values follow the paper's claims with small deterministic noise.</summary>
+/// <summary>Writes a small results/&lt;profile&gt;/ folder in the results contract's layouts (src/Shared/ResultsContract.cs)
+/// for all seven experiments plus a BenchmarkDotNet CSV. Values follow the paper's claims with small deterministic noise,
+/// so the claim rules can be tested on known verdicts; the smoke profile's real output checks the layouts themselves
+/// (Experiments.Tests, ResultsContractTests).</summary>
 public static class ResultsFixture
 {
     public static string Create(string parent, string profile = "quick")
@@ -19,6 +22,7 @@ public static class ResultsFixture
         ParamScatter(root);
         InfiniteWidth(root);
         Hyperparameters(root);
+        WhichBatchEnsembleFixture.Write(root);
         Benchmarks(root);
         return root;
     }
@@ -27,9 +31,11 @@ public static class ResultsFixture
 
     public static void GpInit(string root)
     {
-        var w = new ExperimentWriter(root, "gp-init",
-            "setting,u1,regime,width,samples,same_cov_emp,same_cov_se,same_cov_theory,cross_cov_emp,cross_cov_se,cross_cov_theory,cross_corr_emp,cross_corr_se,cross_corr_theory,rel_err_nngp,excess_kurtosis,excess_kurtosis_se");
-        var settings = new (string Name, double U1, string Regime, double Cross)[] { ("BE sign", 0, "independent", 0), ("BE gauss(1;0.5)", 1, "collective", 0.3), ("MCD p=0.5", 1, "collective", 0.2) };
+        var w = new ExperimentWriter(root, ResultLayout.GpInit);
+        var settings = new (string Name, double U1, string Regime, double Cross)[]
+        {
+            ("BE sign", 0, RegimeValue.Independent, 0), ("BE gauss(1;0.5)", 1, RegimeValue.Collective, 0.3), ("MCD p=0.5", 1, RegimeValue.Collective, 0.2),
+        };
         var i = 0;
         foreach (var s in settings)
         {
@@ -38,9 +44,14 @@ public static class ResultsFixture
                 const double same = 0.5, se = 0.01;
                 var sameEmp = same + Noise(i++, se);
                 var crossEmp = s.Cross + Noise(i++, se);
-                var corr = crossEmp / sameEmp;
-                var kurt = 12.0 / width + Noise(i++, 0.004);
-                w.Cell([$"{s.Name},{s.U1},{s.Regime},{width},200,{sameEmp:R},{se},{same},{crossEmp:R},{se},{s.Cross},{corr:R},0.02,{s.Cross / same:R},{Math.Abs(sameEmp - same) / same:R},{kurt:R},0.004"]);
+                w.NamedCell([new()
+                {
+                    [Column.Setting] = s.Name, [Column.U1] = s.U1, [Column.Regime] = s.Regime, [Column.Width] = width, [Column.Samples] = 200,
+                    [Column.SameCovEmp] = sameEmp, [Column.SameCovSe] = se, [Column.SameCovTheory] = same,
+                    [Column.CrossCovEmp] = crossEmp, [Column.CrossCovSe] = se, [Column.CrossCovTheory] = s.Cross,
+                    [Column.CrossCorrEmp] = crossEmp / sameEmp, [Column.CrossCorrSe] = 0.02, [Column.CrossCorrTheory] = s.Cross / same,
+                    [Column.RelErrNngp] = Math.Abs(sameEmp - same) / same, [Column.ExcessKurtosis] = 12.0 / width + Noise(i++, 0.004), [Column.ExcessKurtosisSe] = 0.004,
+                }]);
             }
         }
 
@@ -49,22 +60,24 @@ public static class ResultsFixture
 
     public static void NtkInit(string root)
     {
-        var w = new ExperimentWriter(root, "ntk-init", "setting,u1,regime,width,rel_err_com,rel_err_ind,cross_same_ratio_emp,cross_same_ratio_theory");
+        var w = new ExperimentWriter(root, ResultLayout.NtkInit);
         var i = 0;
-        foreach (var (name, u1, regime, theory) in new[] { ("BE sign", 0.0, "independent", 0.0), ("BE gauss(1;0.5)", 1.0, "collective", 0.6) })
+        foreach (var (name, u1, regime, theory) in new[] { ("BE sign", 0.0, RegimeValue.Independent, 0.0), ("BE gauss(1;0.5)", 1.0, RegimeValue.Collective, 0.6) })
         {
             foreach (var width in new[] { 64, 128, 256, 512, 1024 })
             {
-                var rows = new List<string>();
+                var rows = new List<Dictionary<string, object>>();
                 for (var rep = 0; rep < 3; rep++)
                 {
-                    var com = 2 / Math.Sqrt(width) * (1 + Noise(i++, 0.1));
-                    var ind = 3 / Math.Sqrt(width) * (1 + Noise(i++, 0.1));
-                    var ratio = theory + Noise(i++, 0.5 / Math.Sqrt(width));
-                    rows.Add($"{name},{u1},{regime},{width},{com:R},{ind:R},{ratio:R},{theory}");
+                    rows.Add(new()
+                    {
+                        [Column.Setting] = name, [Column.U1] = u1, [Column.Regime] = regime, [Column.Width] = width,
+                        [Column.RelErrCom] = 2 / Math.Sqrt(width) * (1 + Noise(i++, 0.1)), [Column.RelErrInd] = 3 / Math.Sqrt(width) * (1 + Noise(i++, 0.1)),
+                        [Column.CrossSameRatioEmp] = theory + Noise(i++, 0.5 / Math.Sqrt(width)), [Column.CrossSameRatioTheory] = theory,
+                    });
                 }
 
-                w.Cell(rows);
+                w.NamedCell(rows);
             }
         }
 
@@ -73,19 +86,17 @@ public static class ResultsFixture
 
     public static void Regimes(string root)
     {
-        var w = new ExperimentWriter(root, "regimes",
-            "part,setting,u1,gamma,members,regime,ens_test_loss,member_test_loss,ens_test_acc,member_test_acc,disagreement,correlation,ensemble_gain",
-            "part,setting,u1,gamma,members,regime,epoch,train_loss,ens_test_loss,member_test_loss,ens_test_acc,member_test_acc,disagreement,correlation,ensemble_gain");
+        var w = new ExperimentWriter(root, ResultLayout.Regimes);
         var settings = new (string Name, double U1, double Gamma, string Regime, double Gain, double Corr)[]
         {
-            ("independent", 0, 4, "independent", 0.08, 0.3), ("collective", 1, 1, "collective", 0.02, 0.85),
-            ("U1=0 gamma=1", 0, 1, "mixed", 0.05, 0.5), ("U1=1 gamma=M", 1, 4, "mixed", 0.03, 0.8),
+            ("independent", 0, 4, RegimeValue.Independent, 0.08, 0.3), ("collective", 1, 1, RegimeValue.Collective, 0.02, 0.85),
+            ("U1=0 gamma=1", 0, 1, RegimeValue.Mixed, 0.05, 0.5), ("U1=1 gamma=M", 1, 4, RegimeValue.Mixed, 0.03, 0.8),
         };
         var i = 0;
         foreach (var s in settings)
         {
-            var rows = new List<string>();
-            var epochs = new List<string>();
+            var rows = new List<Dictionary<string, object>>();
+            var epochs = new List<Dictionary<string, object>>();
             for (var rep = 0; rep < 3; rep++)
             {
                 var gain = s.Gain + Noise(i++, 0.01);
@@ -96,12 +107,17 @@ public static class ResultsFixture
                     var f = 1 - Math.Exp(-epoch / 3.0);
                     var g = gain * f;
                     var ens = 1.2 - 0.6 * f + Noise(i++, 0.02);
-                    epochs.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"regime,{s.Name},{s.U1},{s.Gamma},4,{s.Regime},{epoch},{1.3 - 0.8 * f:R},{ens:R},{ens + g:R},{0.5 + 0.3 * f:R},{0.5 + 0.3 * f - g:R},{0.2 * (1 - corr):R},{corr * f + 0.1:R},{g:R}"));
+                    epochs.Add(new()
+                    {
+                        [Column.Part] = "regime", [Column.Setting] = s.Name, [Column.U1] = s.U1, [Column.Gamma] = s.Gamma, [Column.Members] = 4, [Column.Regime] = s.Regime,
+                        [Column.Epoch] = epoch, [Column.TrainLoss] = 1.3 - 0.8 * f, [Column.EnsTestLoss] = ens, [Column.MemberTestLoss] = ens + g,
+                        [Column.EnsTestAcc] = 0.5 + 0.3 * f, [Column.MemberTestAcc] = 0.5 + 0.3 * f - g, [Column.Disagreement] = 0.2 * (1 - corr),
+                        [Column.Correlation] = corr * f + 0.1, [Column.EnsembleGain] = g,
+                    });
                 }
             }
 
-            w.Cell(rows, epochs);
+            w.NamedCell(rows, epochs);
         }
 
         // The transition at γ = M (4) and at γ = 1.
@@ -109,27 +125,31 @@ public static class ResultsFixture
         {
             foreach (var u1 in new[] { 0, 0.25, 0.5, 0.75, 1 })
             {
-                var rows = new List<string>();
+                var rows = new List<Dictionary<string, object>>();
                 for (var rep = 0; rep < 2; rep++)
                 {
-                    string regime = gamma == 4 ? (u1 == 0 ? "independent" : "mixed") : (u1 == 0 ? "mixed" : "collective");
-                    rows.Add(Row("transition", $"U1={u1}; gamma={gamma}", u1, gamma, regime, 0.5, 0.08 - 0.06 * u1 + Noise(i++, 0.006), 0.3 + 0.5 * u1 + Noise(i++, 0.03)));
+                    string regime = gamma == 4 ? (u1 == 0 ? RegimeValue.Independent : RegimeValue.Mixed) : (u1 == 0 ? RegimeValue.Mixed : RegimeValue.Collective);
+                    rows.Add(Row("transition", $"U1={u1}; gamma={gamma}", u1, gamma, regime, 0.5,
+                        0.08 - 0.06 * u1 + Noise(i++, 0.006), 0.3 + 0.5 * u1 + Noise(i++, 0.03)));
                 }
 
-                w.Cell(rows);
+                w.NamedCell(rows);
             }
         }
 
         w.Finish();
 
-        static string Row(string part, string name, double u1, double gamma, string regime, double loss, double gain, double corr) =>
-            string.Create(CultureInfo.InvariantCulture,
-                $"{part},{name},{u1},{gamma},4,{regime},{loss:R},{loss + gain:R},{0.8 + gain:R},{0.8:R},{0.2 * (1 - corr):R},{corr:R},{gain:R}");
+        static Dictionary<string, object> Row(string part, string name, double u1, double gamma, string regime, double loss, double gain, double corr) => new()
+        {
+            [Column.Part] = part, [Column.Setting] = name, [Column.U1] = u1, [Column.Gamma] = gamma, [Column.Members] = 4, [Column.Regime] = regime,
+            [Column.EnsTestLoss] = loss, [Column.MemberTestLoss] = loss + gain, [Column.EnsTestAcc] = 0.8 + gain, [Column.MemberTestAcc] = 0.8,
+            [Column.Disagreement] = 0.2 * (1 - corr), [Column.Correlation] = corr, [Column.EnsembleGain] = gain,
+        };
     }
 
     public static void WidthSweep(string root)
     {
-        var w = new ExperimentWriter(root, "width-sweep", "task,architecture,family,regime,width_mult,width,members,params,ens_test_acc,member_test_acc,member_train_acc");
+        var w = new ExperimentWriter(root, ResultLayout.WidthSweep);
         var i = 0;
         foreach (var family in new[] { "batch-ensemble", "independent" })
         {
@@ -137,18 +157,25 @@ public static class ResultsFixture
             {
                 foreach (var m in new[] { 1, 2, 4, 8 })
                 {
-                    var rows = new List<string>();
+                    var rows = new List<Dictionary<string, object>>();
                     for (var rep = 0; rep < 2; rep++)
                     {
                         // BatchEnsemble members lose accuracy with M at small width only (shared weights), as the seed figure shows.
                         var member = 0.7 + 0.03 * Math.Log2(mult) - (family == "batch-ensemble" ? 0.01 * Math.Log2(m) / (mult * mult) : 0) + Noise(i++, 0.004);
                         var ens = member + (m > 1 ? 0.015 * Math.Log2(m) : 0) + Noise(i++, 0.002);
                         var width = (int)(128 * mult);
-                        var pars = family == "batch-ensemble" ? width * width * 3 + m * width * 6 : m * width * width * 3;
-                        rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{(family == "batch-ensemble" ? "independent" : "none")},{mult},{width},{m},{pars},{ens:R},{member:R},{member + 0.15:R}"));
+                        rows.Add(new()
+                        {
+                            [Column.Task] = "synthetic", [Column.Architecture] = "mlp", [Column.Family] = family,
+                            [Column.Regime] = family == "batch-ensemble" ? RegimeValue.Independent : RegimeValue.None,
+                            [Column.WidthMult] = mult, [Column.Width] = width, [Column.Members] = m,
+                            [Column.Params] = family == "batch-ensemble" ? width * width * 3 + m * width * 6 : m * width * width * 3,
+                            [Column.Epochs] = 12, [Column.EnsTestAcc] = ens, [Column.MemberTestAcc] = member, [Column.MemberTrainAcc] = member + 0.15,
+                            [Column.EnsTestNll] = 1.2 - ens, [Column.EnsTestEce] = 0.03, [Column.Disagreement] = m > 1 ? 0.1 : 0, [Column.Correlation] = m > 1 ? 0.9 : 1,
+                        });
                     }
 
-                    w.Cell(rows);
+                    w.NamedCell(rows);
                 }
             }
         }
@@ -158,27 +185,37 @@ public static class ResultsFixture
 
     public static void ParamScatter(string root)
     {
-        var w = new ExperimentWriter(root, "param-scatter", "task,architecture,family,regime,setting,width,members,params,ens_test_acc,member_test_acc");
+        var w = new ExperimentWriter(root, ResultLayout.ParamScatter);
         var i = 0;
-        var rows = new List<string>();
+        Dictionary<string, object> Row(string family, string regime, string setting, int width, int members, double p, double ens, double member) => new()
+        {
+            [Column.Task] = "synthetic", [Column.Architecture] = "mlp", [Column.Family] = family, [Column.Regime] = regime, [Column.Setting] = setting,
+            [Column.Width] = width, [Column.Members] = members, [Column.Params] = p, [Column.Epochs] = 12, [Column.EnsTestAcc] = ens, [Column.MemberTestAcc] = member,
+            [Column.MemberTrainAcc] = member + 0.1,
+        };
+        var rows = new List<Dictionary<string, object>>();
         foreach (var width in new[] { 32, 64, 128, 256, 512, 1024 })
         {
             double p = width * width * 3;
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,single,none,M=1,{width},1,{p},{0.45 + 0.05 * Math.Log10(p) + Noise(i++, 0.004):R},{0.45 + 0.05 * Math.Log10(p):R}"));
+            rows.Add(Row("single", RegimeValue.None, "M=1", width, 1, p, 0.45 + 0.05 * Math.Log10(p) + Noise(i++, 0.004), 0.45 + 0.05 * Math.Log10(p)));
         }
 
-        w.Cell(rows);
-        foreach (var (family, regime, setting, bonus) in new[] { ("batch-ensemble", "independent", "independent", 0.03), ("mc-dropout", "collective", "p=0.5", 0.005), ("batch-ensemble", "collective", "gauss(1;0.5)", 0.01) })
+        w.NamedCell(rows);
+        foreach (var (family, regime, setting, bonus) in new[]
+        {
+            ("batch-ensemble", RegimeValue.Independent, "independent", 0.03), ("mc-dropout", RegimeValue.Collective, "p=0.5", 0.005),
+            ("batch-ensemble", RegimeValue.Collective, "gauss(1;0.5)", 0.01),
+        })
         {
             rows = [];
             foreach (var width in new[] { 64, 128, 256, 512 })
             {
                 double p = width * width * 3 + 4 * width * 6;
                 var acc = 0.45 + 0.05 * Math.Log10(p) + bonus + Noise(i++, 0.004);
-                rows.Add(string.Create(CultureInfo.InvariantCulture, $"synthetic,mlp,{family},{regime},{setting},{width},4,{p},{acc:R},{acc - bonus:R}"));
+                rows.Add(Row(family, regime, setting, width, 4, p, acc, acc - bonus));
             }
 
-            w.Cell(rows);
+            w.NamedCell(rows);
         }
 
         w.Finish();
@@ -186,22 +223,24 @@ public static class ResultsFixture
 
     public static void InfiniteWidth(string root)
     {
-        var w = new ExperimentWriter(root, "infinite-width", "regime,family,width,members,test_mse,test_mse_se");
+        var w = new ExperimentWriter(root, ResultLayout.InfiniteWidth);
         var i = 0;
-        foreach (var (regime, floor, slope) in new[] { ("independent", 0.1, 0.4), ("collective", 0.2, 0.3) })
+        foreach (var (regime, floor, slope) in new[] { (RegimeValue.Independent, 0.1, 0.4), (RegimeValue.Collective, 0.2, 0.3) })
         {
             foreach (var width in new[] { 0, 256, 1024 })
             {
-                var rows = new List<string>();
+                var rows = new List<Dictionary<string, object>>();
                 foreach (var m in new[] { 1, 2, 4, 8, 16, 32 })
                 {
                     var theory = floor + slope / m;
-                    var mse = width == 0 ? theory : theory + 1.0 / Math.Sqrt(width) + Noise(i++, 0.0004);
-                    var se = width == 0 ? 0 : 0.002;
-                    rows.Add(string.Create(CultureInfo.InvariantCulture, $"{regime},BE,{width},{m},{mse:R},{se:R}"));
+                    rows.Add(new()
+                    {
+                        [Column.Regime] = regime, [Column.Family] = "BE", [Column.Width] = width, [Column.Members] = m,
+                        [Column.TestMse] = width == 0 ? theory : theory + 1.0 / Math.Sqrt(width) + Noise(i++, 0.0004), [Column.TestMseSe] = width == 0 ? 0 : 0.002,
+                    });
                 }
 
-                w.Cell(rows);
+                w.NamedCell(rows);
             }
         }
 
@@ -210,23 +249,27 @@ public static class ResultsFixture
 
     public static void Hyperparameters(string root)
     {
-        var w = new ExperimentWriter(root, "hyperparameters", "factor,level,u1,regime,ensemble_gain,correlation,ens_test_acc");
+        var w = new ExperimentWriter(root, ResultLayout.Hyperparameters);
         var i = 0;
         var design = new (string Factor, string Level, double U1, string Regime, double Gain, double Corr)[]
         {
-            ("gamma", "1", 0, "mixed", 0.02, 0.8), ("gamma", "sqrt(M)", 0, "mixed", 0.05, 0.55), ("gamma", "M", 0, "independent", 0.08, 0.3),
-            ("law", "sign(1)", 0, "independent", 0.08, 0.3), ("law", "gauss(1;0.5)", 1, "mixed", 0.03, 0.7), ("law", "const(1)", 1, "mixed", 0.0, 0.97),
-            ("parameterization", "ntk", 0, "independent", 0.08, 0.3), ("parameterization", "standard", 0, "independent", 0.06, 0.35),
+            ("gamma", "1", 0, RegimeValue.Mixed, 0.02, 0.8), ("gamma", "sqrt(M)", 0, RegimeValue.Mixed, 0.05, 0.55), ("gamma", "M", 0, RegimeValue.Independent, 0.08, 0.3),
+            ("law", "sign(1)", 0, RegimeValue.Independent, 0.08, 0.3), ("law", "gauss(1;0.5)", 1, RegimeValue.Mixed, 0.03, 0.7), ("law", "const(1)", 1, RegimeValue.Mixed, 0.0, 0.97),
+            ("parameterization", "ntk", 0, RegimeValue.Independent, 0.08, 0.3), ("parameterization", "standard", 0, RegimeValue.Independent, 0.06, 0.35),
         };
         foreach (var d in design)
         {
-            var rows = new List<string>();
+            var rows = new List<Dictionary<string, object>>();
             for (var rep = 0; rep < 3; rep++)
             {
-                rows.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Factor},{d.Level},{d.U1},{d.Regime},{d.Gain + Noise(i++, 0.01):R},{d.Corr + Noise(i++, 0.03):R},{0.8 + d.Gain:R}"));
+                rows.Add(new()
+                {
+                    [Column.Factor] = d.Factor, [Column.Level] = d.Level, [Column.U1] = d.U1, [Column.Regime] = d.Regime,
+                    [Column.EnsembleGain] = d.Gain + Noise(i++, 0.01), [Column.Correlation] = d.Corr + Noise(i++, 0.03), [Column.EnsTestAcc] = 0.8 + d.Gain,
+                });
             }
 
-            w.Cell(rows);
+            w.NamedCell(rows);
         }
 
         w.Finish();
@@ -249,6 +292,31 @@ public static class ResultsFixture
 /// .timing.json and the .json written last.</summary>
 public sealed class ExperimentWriter(string root, string name, string rowColumns, string? epochColumns = null)
 {
+    private readonly ResultLayout? _layout;
+
+    /// <summary>A writer for an experiment of the results contract: rows are given by column name.</summary>
+    internal ExperimentWriter(string root, ResultLayout layout)
+        : this(root, layout.Experiment, string.Join(",", layout.Rows), layout.Epochs.Length > 0 ? string.Join(",", layout.Epochs) : null) =>
+        _layout = layout;
+
+    /// <summary>Writes a cell whose rows name their values by column; each must hold exactly the layout's columns.</summary>
+    public string NamedCell(IReadOnlyList<Dictionary<string, object>> rows, IReadOnlyList<Dictionary<string, object>>? epochs = null)
+    {
+        var layout = _layout ?? throw new InvalidOperationException("named rows need a writer made from a ResultLayout");
+        return Cell(rows.Select(r => Ordered(r, layout.Rows)).ToList(), epochs?.Select(r => Ordered(r, layout.Epochs)).ToList());
+    }
+
+    private static string Ordered(Dictionary<string, object> row, string[] columns)
+    {
+        Assert.Equal(columns.Order(StringComparer.Ordinal), row.Keys.Order(StringComparer.Ordinal));
+        return string.Join(",", columns.Select(c => row[c] switch
+        {
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            var v => v.ToString(),
+        }));
+    }
+
     private readonly string _dir = Path.Combine(root, name);
     private int _cells;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Sections;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Tests;
 
@@ -18,7 +19,8 @@ public sealed class SetupTests
                 for (var rep = 0; rep < 2; rep++)
                 {
                     var acc = 0.8 + (m == 4 ? gain : 0) + (rep * 0.001);
-                    rows.Add([task, arch, "batch-ensemble", "independent", "1", "16", m.ToString(CultureInfo.InvariantCulture), "1000", F(acc), F(0.78), F(0.9)]);
+                    rows.Add([task, arch, "batch-ensemble", "independent", "1", "16", m.ToString(CultureInfo.InvariantCulture), "1000", "10", F(acc), F(0.78), F(0.9),
+                        F(0.6), F(0.03), F(0.1), F(0.9)]);
                 }
             }
         }
@@ -27,7 +29,7 @@ public sealed class SetupTests
         {
             Name = "width-sweep",
             Exists = true,
-            Rows = new CsvTable(["task", "architecture", "family", "regime", "width_mult", "width", "members", "params", "ens_test_acc", "member_test_acc", "member_train_acc"], rows),
+            Rows = new CsvTable(ResultLayout.WidthSweep.Rows, rows),
         };
     }
 

@@ -16,7 +16,7 @@ public sealed record BenchmarkOptions(BenchmarkProfile Profile, string OutputDir
         "  --profile  quick: short jobs and a small grid (a few minutes); paper: default jobs, the full grid\n" +
         "  --out      folder for the BenchmarkDotNet exports and roofline/memory/targets files\n" +
         "  --filter   glob over Namespace.Type.Method, e.g. *TrainingStep* (repeatable; default: all suites)\n" +
-        "  --threads  torch intra-op threads (default 1, as everywhere in the project)";
+        "  --threads  torch intra-op threads, at most the cores (default 1, as everywhere in the project)";
 
     /// <summary>Parses the arguments; throws <see cref="UsageException"/> with one line on bad input.</summary>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -53,9 +53,9 @@ public sealed record BenchmarkOptions(BenchmarkProfile Profile, string OutputDir
                     break;
                 case "--threads":
                     string text = Value(args, ref i, arg);
-                    if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1)
+                    if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1 || threads > Environment.ProcessorCount)
                     {
-                        throw new UsageException($"--threads must be a whole number >= 1, got '{text}'");
+                        throw new UsageException($"--threads must be a whole number from 1 to {Environment.ProcessorCount} (the cores this process may use), got '{text}'");
                     }
                     break;
                 default:

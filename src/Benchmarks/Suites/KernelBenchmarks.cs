@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EEArtifacts.Benchmarks.Workloads;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
 
@@ -20,8 +20,8 @@ public class KernelBenchmarks
     public const int InputDim = 8;
 
     private double[,] _x = new double[0, 0];
-    private EnsembleSpec _relu = new();
-    private EnsembleSpec _erf = new();
+    private MlpSpec _relu = new();
+    private MlpSpec _erf = new();
     private EnsembleMlp? _model;
 
     /// <summary>Number of inputs n (kernels are n x n).</summary>
@@ -39,7 +39,7 @@ public class KernelBenchmarks
     public static IEnumerable<int> Widths => BenchmarkGrid.KernelWidths;
 
     /// <summary>The ensembles' description (a BatchEnsemble with collective gauss(1, 0.5) modulations) for an activation.</summary>
-    public static EnsembleSpec SpecOf(Activation activation, int width) => new()
+    public static MlpSpec SpecOf(Activation activation, int width) => new()
     {
         Family = EnsembleFamily.BatchEnsemble,
         InputDim = InputDim,

@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Layers;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using TorchSharp;
@@ -55,10 +55,10 @@ public sealed class EnsembleWorkload : IDisposable
     public Tensor Labels { get; }
 
     /// <summary>The ensemble description of <paramref name="kind"/> (the single network's is the source of its weights).</summary>
-    public static EnsembleSpec SpecOf(WorkloadKind kind, WorkloadShape shape)
+    public static MlpSpec SpecOf(WorkloadKind kind, WorkloadShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        var spec = new EnsembleSpec
+        var spec = new MlpSpec
         {
             InputDim = shape.InputDim,
             Width = shape.Width,
@@ -71,7 +71,7 @@ public sealed class EnsembleWorkload : IDisposable
         {
             WorkloadKind.SingleNetwork => spec with { Family = EnsembleFamily.BatchEnsemble, Members = 1, ULaw = new ConstLaw(1), VLaw = new ConstLaw(1), Parameterization = Parameterization.Standard },
             WorkloadKind.BatchEnsemble or WorkloadKind.BatchEnsembleTiled => spec with { Family = EnsembleFamily.BatchEnsemble, ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5) },
-            WorkloadKind.McDropout => EnsembleSpec.McDropout(KeepProbability) with { InputDim = shape.InputDim, Width = shape.Width, Depth = shape.Depth, OutputDim = shape.OutputDim, Members = shape.Members, Activation = Activation.Relu },
+            WorkloadKind.McDropout => MlpSpec.McDropout(KeepProbability) with { InputDim = shape.InputDim, Width = shape.Width, Depth = shape.Depth, OutputDim = shape.OutputDim, Members = shape.Members, Activation = Activation.Relu },
             _ => spec with { Family = EnsembleFamily.Independent },
         };
     }
@@ -94,7 +94,7 @@ public sealed class EnsembleWorkload : IDisposable
             input = split;
         }
         Tensor labels = randint(0, shape.OutputDim, [kind == WorkloadKind.SingleNetwork ? shape.Rows : shape.Batch], dtype: ScalarType.Int64, generator: data);
-        EnsembleSpec spec = SpecOf(kind, shape);
+        MlpSpec spec = SpecOf(kind, shape);
         switch (kind)
         {
             case WorkloadKind.SingleNetwork:
@@ -120,7 +120,7 @@ public sealed class EnsembleWorkload : IDisposable
     /// The M one-member networks of the loop: member a's weights are slice a of the vectorized independent ensemble
     /// that <paramref name="spec"/> and <paramref name="seed"/> build, so loop and vectorized pass compute the same thing.
     /// </summary>
-    public static EnsembleMlp[] SplitMembers(EnsembleSpec spec, long seed)
+    public static EnsembleMlp[] SplitMembers(MlpSpec spec, long seed)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Family != EnsembleFamily.Independent)

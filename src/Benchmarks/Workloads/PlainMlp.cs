@@ -22,7 +22,7 @@ public sealed class PlainMlp : Module<Tensor, Tensor>, IEnsembleModel
     public PlainMlp(EnsembleMlp source) : base(nameof(PlainMlp))
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (source.Members != 1 || source.Spec.Parameterization != EmbeddedEnsembles.Model.Parameterization.Standard)
+        if (source.Members != 1 || source.Spec.Parameterization != EmbeddedEnsembles.Descriptions.Parameterization.Standard)
         {
             throw new ArgumentException("a plain network copies a one-member ensemble with standard parameterization");
         }

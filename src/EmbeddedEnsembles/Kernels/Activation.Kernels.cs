@@ -1,7 +1,7 @@
 using EmbeddedEnsembles.Kernels;
 using static TorchSharp.torch;
 
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 // The infinite-width kernel rule of an activation (the neural-tangents idea: the layer that owns the forward pass
 // also owns its kernel). The defaults use quadrature (QuadratureKernelRule); ReLU and erf override them with

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels;
 
@@ -30,7 +30,7 @@ public static class AnalyticKernels
     /// <param name="spec">The ensemble; must use the NTK parameterization (the theory's).</param>
     /// <param name="x">Inputs, one per row, N_0 = spec.InputDim columns.</param>
     /// <param name="quadrature">Quadrature orders for activations and laws without closed forms; null for the defaults.</param>
-    public static EnsembleKernels Compute(EnsembleSpec spec, double[,] x, KernelQuadrature? quadrature = null)
+    public static EnsembleKernels Compute(MlpSpec spec, double[,] x, KernelQuadrature? quadrature = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(x);

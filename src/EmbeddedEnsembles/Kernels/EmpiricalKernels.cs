@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -120,7 +120,7 @@ public static class EmpiricalKernels
     /// time). Each initialization gives one estimate of Sigma_s (averaged over members and outputs) and one of Sigma_c
     /// (averaged over ordered pairs a != b); means and standard errors are over initializations, which are iid.
     /// </summary>
-    public static MonteCarloNngp OutputCovariance(EnsembleSpec spec, double[,] x, int samples, long firstSeed,
+    public static MonteCarloNngp OutputCovariance(MlpSpec spec, double[,] x, int samples, long firstSeed,
         NngpEstimator estimator = NngpEstimator.Outputs)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -183,7 +183,7 @@ public static class EmpiricalKernels
         ArgumentNullException.ThrowIfNull(model);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        EnsembleSpec spec = model.Spec;
+        MlpSpec spec = model.Spec;
         int m = spec.Members, n = x.GetLength(0), depth = spec.Depth;
         bool independent = spec.Family == EnsembleFamily.Independent;
         bool trainedModulations = spec.Family == EnsembleFamily.BatchEnsemble;
@@ -254,7 +254,7 @@ public static class EmpiricalKernels
         ArgumentNullException.ThrowIfNull(model);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        EnsembleSpec spec = model.Spec;
+        MlpSpec spec = model.Spec;
         int m = spec.Members, n = x.GetLength(0), outs = spec.OutputDim;
         Parameter[] shared = model.SharedParameters().ToArray();
         Parameter[] member = model.ModulationParameters().ToArray();
@@ -287,7 +287,7 @@ public static class EmpiricalKernels
     }
 
     /// <summary>The empirical NTK averaged over initializations with the given seeds (float64 models).</summary>
-    public static EmpiricalNtk AverageNtk(EnsembleSpec spec, double[,] x, IEnumerable<long> seeds)
+    public static EmpiricalNtk AverageNtk(MlpSpec spec, double[,] x, IEnumerable<long> seeds)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(seeds);
@@ -309,7 +309,7 @@ public static class EmpiricalKernels
     }
 
     /// <summary>The conditional NNGP averaged over initializations with the given seeds, member-major (M n) x (M n).</summary>
-    public static double[,] AverageConditionalNngp(EnsembleSpec spec, double[,] x, IEnumerable<long> seeds)
+    public static double[,] AverageConditionalNngp(MlpSpec spec, double[,] x, IEnumerable<long> seeds)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(seeds);
@@ -331,7 +331,7 @@ public static class EmpiricalKernels
 
     private static Tensor ConditionalNngpTensor(EnsembleMlp model, Tensor last)
     {
-        EnsembleSpec spec = model.Spec;
+        MlpSpec spec = model.Spec;
         int m = spec.Members;
         long n = last.shape[1], width = last.shape[2];
         Tensor flat = last.reshape(m * n, width);

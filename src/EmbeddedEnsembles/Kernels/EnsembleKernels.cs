@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels;
 
@@ -13,7 +13,7 @@ namespace EmbeddedEnsembles.Kernels;
 /// <param name="NtkSharedCross">Theta^com_c: gradients in the shared weights, two different members.</param>
 /// <param name="NtkMember">Theta^ind: gradients in member a's own parameters (modulations, member readout bias).</param>
 public sealed record EnsembleKernels(
-    EnsembleSpec Spec,
+    MlpSpec Spec,
     double[,] NngpSame,
     double[,] NngpCross,
     double[,] NtkSharedSame,
@@ -112,15 +112,7 @@ public sealed record EnsembleKernels(
         return full;
     }
 
-    private int ResolveMembers(int? members)
-    {
-        int m = members ?? Spec.Members;
-        if (m < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(members), m, "ensemble size M must be >= 1");
-        }
-        return m;
-    }
+    private int ResolveMembers(int? members) => EnsembleSize.Require(members ?? Spec.Members);
 }
 
 /// <summary>The kernels of the ensemble mean (THEORY.md section 3).</summary>

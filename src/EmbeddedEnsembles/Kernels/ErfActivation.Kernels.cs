@@ -1,7 +1,7 @@
 using EmbeddedEnsembles.Kernels;
 using static TorchSharp.torch;
 
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 // erf's kernel rule in closed form for fixed modulations (a, b), averaged over the atoms of the law of v.
 public sealed partial class ErfActivation

@@ -1,7 +1,7 @@
 using EmbeddedEnsembles.Kernels;
 using static TorchSharp.torch;
 
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 // GELU has no closed-form kernel: it keeps Activation's quadrature rule. Quadrature evaluates phi millions of times,
 // and the exact Phi (erf series / continued fraction) is slow, so the rule reads Phi from a quintic Hermite table

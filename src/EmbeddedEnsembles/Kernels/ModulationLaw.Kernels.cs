@@ -1,9 +1,9 @@
 using EmbeddedEnsembles.Kernels;
 
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 // The kernel rule of each modulation law: how to take an expectation over it. Moments (U1, U2, V2, Vp, Vm, Pnz)
-// live in Model/ModulationLaw.cs; the atoms here serve activations without a closed form in the law.
+// live in Descriptions/ModulationLaw.cs; the atoms here serve activations without a closed form in the law.
 public abstract partial record ModulationLaw
 {
     /// <summary>

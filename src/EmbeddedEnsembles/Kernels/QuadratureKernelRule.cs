@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels;
 

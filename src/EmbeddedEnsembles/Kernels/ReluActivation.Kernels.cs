@@ -1,7 +1,7 @@
 using EmbeddedEnsembles.Kernels;
 using static TorchSharp.torch;
 
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 // ReLU's kernel rule in closed form (THEORY.md "ReLU in closed form"). Positive homogeneity,
 // phi(v z) = v+ phi(z) + v- phi(-z) and v phi'(v z) = v+ 1{z>0} - v- 1{z<0}, turns every expectation over the law

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 // tanh has no closed-form kernel: it keeps Activation's Gauss-Hermite rule and only supplies its derivative tensor.
 public sealed partial class TanhActivation

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

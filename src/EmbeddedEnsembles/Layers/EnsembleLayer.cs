@@ -67,7 +67,7 @@ public abstract class EnsembleLayer : Module<Tensor, Tensor>
     public double BiasScale { get; }
 
     /// <summary>The nonlinearity.</summary>
-    public Model.Activation Activation => Options.Activation;
+    public Descriptions.Activation Activation => Options.Activation;
 
     /// <summary>The layer's weight and bias (the shared group of the training rule; per member for independent layers).</summary>
     public IEnumerable<Parameter> WeightParameters() => new[] { weight, bias };
@@ -153,7 +153,7 @@ public abstract class BatchEnsembleLayer : EnsembleLayer
 #pragma warning restore IDE1006
 
     /// <summary>Draws the weights, then v then u from <paramref name="modulationGenerator"/>, and registers them.</summary>
-    protected BatchEnsembleLayer(string name, Shape shape, EnsembleLayerOptions options, Model.ModulationLaw uLaw, Model.ModulationLaw vLaw,
+    protected BatchEnsembleLayer(string name, Shape shape, EnsembleLayerOptions options, Descriptions.ModulationLaw uLaw, Descriptions.ModulationLaw vLaw,
         bool trainableModulations, bool sharedInput, Generator weightGenerator, Generator modulationGenerator)
         : base(name, shape, options, sharedInput, weightGenerator)
     {
@@ -180,7 +180,7 @@ public abstract class BatchEnsembleLayer : EnsembleLayer
         }
     }
 
-    private Tensor Sample(Model.ModulationLaw law, Generator generator)
+    private Tensor Sample(Descriptions.ModulationLaw law, Generator generator)
     {
         using var raw = law.Sample([Members, OutFeatures], generator);
         return Options.Place(raw);

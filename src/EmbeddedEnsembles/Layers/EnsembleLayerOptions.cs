@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Layers;
@@ -34,7 +34,7 @@ public sealed record EnsembleLayerOptions(int Members, Activation Activation, Pa
     /// <summary>Throws a clear <see cref="ArgumentException"/> on a bad option.</summary>
     public EnsembleLayerOptions Validate()
     {
-        if (Members < 1) throw new ArgumentException($"ensemble size M must be >= 1, got {Members}");
+        EnsembleSize.Require(Members);
         ArgumentNullException.ThrowIfNull(Activation);
         if (!(SigmaW > 0) || !double.IsFinite(SigmaW)) throw new ArgumentException($"sigma_w must be a finite positive number, got {SigmaW}");
         if (!(SigmaB >= 0) || !double.IsFinite(SigmaB)) throw new ArgumentException($"sigma_b must be a finite number >= 0, got {SigmaB}");

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Layers;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

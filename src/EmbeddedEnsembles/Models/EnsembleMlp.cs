@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Layers;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn;
 namespace EmbeddedEnsembles.Models;
 
 /// <summary>
-/// The fully-connected ensemble of THEORY.md section 1, built from an <see cref="EnsembleSpec"/>: L hidden layers
+/// The fully-connected ensemble of THEORY.md section 1, built from an <see cref="MlpSpec"/>: L hidden layers
 /// (<see cref="BatchEnsembleLinear"/> for BatchEnsemble and MC-dropout, <see cref="IndependentLinear"/> for
 /// independent ensembles) and a readout without shared bias. A single network is M = 1.
 /// <para>
@@ -43,7 +43,7 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     /// <param name="seed">The seed of the weight and modulation generators.</param>
     /// <param name="dtype">Float32 (default, training) or Float64 (kernel comparisons).</param>
     /// <param name="device">Device; null for CPU.</param>
-    public EnsembleMlp(EnsembleSpec spec, long seed, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    public EnsembleMlp(MlpSpec spec, long seed, ScalarType dtype = ScalarType.Float32, Device? device = null)
         : base(nameof(EnsembleMlp))
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -74,7 +74,7 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     }
 
     /// <summary>The description this model was built from.</summary>
-    public EnsembleSpec Spec { get; }
+    public MlpSpec Spec { get; }
     /// <summary>The seed all initial values derive from.</summary>
     public long Seed { get; }
     /// <summary>Element type of the parameters.</summary>
@@ -169,7 +169,7 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     public ParameterCount Count() => ModelCounting.Count(Spec.Family == EnsembleFamily.Independent, Members, SharedParameters(), ModulationParameters());
 
     /// <summary>The parameter count of the model <paramref name="spec"/> describes, without building it.</summary>
-    public static ParameterCount Predict(EnsembleSpec spec)
+    public static ParameterCount Predict(MlpSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Training;
 
@@ -53,7 +54,7 @@ public sealed record GammaRule
     /// <summary>gamma(<paramref name="members"/>).</summary>
     public double Value(int members)
     {
-        if (members < 1) throw new ArgumentOutOfRangeException(nameof(members), members, "ensemble size M must be >= 1");
+        EnsembleSize.Require(members);
         return _kind switch
         {
             Kind.M => members,

@@ -15,5 +15,6 @@ public static class ExperimentCatalogue
         ParamScatter.Definition,
         InfiniteWidth.Definition,
         Hyperparameters.Definition,
+        WhichBatchEnsemble.Definition,
     };
 }

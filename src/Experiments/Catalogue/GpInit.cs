@@ -1,4 +1,5 @@
 using EEArtifacts.Experiments.Runner;
+using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
@@ -27,7 +28,7 @@ public static class GpInit
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "gp-init",
+        ResultLayout.GpInit.Experiment,
         "At initialization member outputs converge to a Gaussian process with the analytic NNGP; with U1 = 0 members are independent (cross covariance 0), with U1 != 0 they are positively correlated (Theorem 1).",
         Grid,
         Run);
@@ -45,12 +46,6 @@ public static class GpInit
         };
         return InitSettings.All.SelectMany(s => widths.Select(w => new Cell(s.Name, w, samples, 0))).ToList();
     }
-
-    private static readonly string[] Columns =
-    {
-        "setting", "u1", "regime", "width", "samples", "same_cov_emp", "same_cov_se", "same_cov_theory", "cross_cov_emp", "cross_cov_se",
-        "cross_cov_theory", "cross_corr_emp", "cross_corr_se", "cross_corr_theory", "rel_err_nngp", "excess_kurtosis", "excess_kurtosis_se",
-    };
 
     private static CellOutput Run(Cell cell, CellContext context)
     {
@@ -139,7 +134,7 @@ public static class GpInit
         }
         double kurtosisSe = Math.Sqrt(24.0 / (cell.Samples * m));
 
-        var rows = new ResultTable(Columns).Add(
+        var rows = new ResultTable(ResultLayout.GpInit.Rows).Add(
             cell.Setting, setting.U1, setting.RegimeName, cell.Width, cell.Samples,
             sameMean, sameSe, sameTheory, crossMean, crossSe, crossTheory,
             crossMean / sameMean, crossSe / sameMean, crossTheory / sameTheory,

@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EEArtifacts.ResultsContract;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
@@ -22,7 +23,7 @@ public static class Hyperparameters
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "hyperparameters",
+        ResultLayout.Hyperparameters.Experiment,
         "The regime is set by the modulations' mean and the gamma(M) scaling of shared gradients; the mu ratio, the spread and the parameterization move ensemble gain and member correlation only within a regime.",
         Grid,
         Run,
@@ -77,7 +78,7 @@ public static class Hyperparameters
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("factor", "level", "u1", "regime", "ensemble_gain", "correlation", "ens_test_acc")
+        var rows = new ResultTable(ResultLayout.Hyperparameters.Rows)
             .Add(cell.Factor, cell.Level, cell.Train.U1, Regime.Name(cell.Train.Regime), outcome.Test.MeanMemberNll - outcome.Test.Nll,
                  outcome.Test.OutputCorrelation, outcome.Test.Accuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);

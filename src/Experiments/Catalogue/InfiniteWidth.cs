@@ -1,7 +1,8 @@
 using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
+using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using static TorchSharp.torch;
@@ -38,13 +39,16 @@ public static class InfiniteWidth
         public void Validate()
         {
             if (Width < 0) throw new ArgumentException($"width must be >= 1 (or 0 for the theory), got {Width}");
-            if (MembersGrid.Any(m => m < 1) || Members < 1) throw new ArgumentException("ensemble size M must be >= 1");
+            foreach (int m in MembersGrid.Append(Members))
+            {
+                EnsembleSize.Require(m);
+            }
             Spec(Members, Math.Max(Width, 1)).Validate();
             Task.Validate();
         }
 
         /// <summary>The network description at a width and M.</summary>
-        public EnsembleSpec Spec(int members, int width) => new()
+        public MlpSpec Spec(int members, int width) => new()
         {
             Family = Family,
             InputDim = Task.InputDim,
@@ -60,7 +64,7 @@ public static class InfiniteWidth
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "infinite-width",
+        ResultLayout.InfiniteWidth.Experiment,
         "Trained finite-width ensembles approach the exact infinite-width ensemble as width grows; its expected test MSE falls like 1/M in the independent regime and stops at a variance floor in the collective one.",
         Grid,
         Run);
@@ -99,8 +103,6 @@ public static class InfiniteWidth
         return cells;
     }
 
-    private static readonly string[] Columns = { "regime", "family", "width", "members", "test_mse", "test_mse_se" };
-
     private static CellOutput Run(Cell cell, CellContext context)
     {
         // The task depends only on its description, so the theory and every finite point see the same data.
@@ -113,7 +115,7 @@ public static class InfiniteWidth
         var scales = new TrainingScales(mu, mu, cell.Gamma);
         // The library's MSE is (1/2n) sum over the batch, so `Steps` full-batch steps are gradient-flow time Steps/n.
         double time = (double)cell.Steps / n;
-        var rows = new ResultTable(Columns);
+        var rows = new ResultTable(ResultLayout.InfiniteWidth.Rows);
         if (cell.Width == 0)
         {
             foreach (ExpectedMse e in TrainedEnsemble.MseCurve(kernels, scales, cell.MembersGrid, n, trainY, testY, time))

@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 using EEArtifacts.Experiments.Runner;
 using TorchSharp;
@@ -23,7 +23,7 @@ public static class InitSettings
         public string RegimeName => Regime.Name(Regime.AtInitialization(Family, ULaw));
 
         /// <summary>The L = 3, ReLU, NTK-parameterized ensemble of <see cref="Members"/> members at a width.</summary>
-        public EnsembleSpec Spec(int width) => new()
+        public MlpSpec Spec(int width) => new()
         {
             Family = Family,
             InputDim = InputDim,

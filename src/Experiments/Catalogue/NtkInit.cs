@@ -1,6 +1,7 @@
 using EEArtifacts.Experiments.Runner;
+using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public static class NtkInit
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "ntk-init",
+        ResultLayout.NtkInit.Experiment,
         "The empirical ensemble NTK concentrates on its analytic value as width grows (error ~ N^-1/2); its cross-member block vanishes for U1 = 0 and is positive for U1 != 0 (Theorem 2).",
         Grid,
         Run);
@@ -51,7 +52,7 @@ public static class NtkInit
         double indError = setting.Family == EnsembleFamily.McDropout
             ? double.NaN
             : Dense.RelativeError(ntk.MemberSame, theory.NtkMember);
-        var rows = new ResultTable("setting", "u1", "regime", "width", "rel_err_com", "rel_err_ind", "cross_same_ratio_emp", "cross_same_ratio_theory")
+        var rows = new ResultTable(ResultLayout.NtkInit.Rows)
             .Add(cell.Setting, setting.U1, setting.RegimeName, cell.Width, comError, indError,
                 InitSettings.MeanDiagonal(ntk.SharedCross) / InitSettings.MeanDiagonal(ntk.SharedSame),
                 InitSettings.MeanDiagonal(theory.NtkSharedCross) / InitSettings.MeanDiagonal(theory.NtkSharedSame));

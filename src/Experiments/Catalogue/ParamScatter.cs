@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EEArtifacts.ResultsContract;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
@@ -26,7 +27,7 @@ public static class ParamScatter
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "param-scatter",
+        ResultLayout.ParamScatter.Experiment,
         "Per parameter, independent-regime BatchEnsembles reach accuracy that single networks need many more parameters for; collective BE and MC-dropout ensembles gain less.",
         Grid,
         Run,
@@ -67,7 +68,7 @@ public static class ParamScatter
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("task", "architecture", "family", "regime", "setting", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc")
+        var rows = new ResultTable(ResultLayout.ParamScatter.Rows)
             .Add(cell.Train.Task, WidthSweep.ArchitectureName(cell.Train.Architecture), cell.Family, Regime.Name(cell.Train.Regime), cell.Setting, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
                  outcome.EpochsTrained, outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy);
         return new CellOutput(rows, Diverged: outcome.Diverged);

@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EEArtifacts.ResultsContract;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
@@ -22,7 +23,7 @@ public static class Regimes
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "regimes",
+        ResultLayout.Regimes.Experiment,
         "U1 = 0 with gamma(M) = M gives independent members (diverse, ensemble gain like independent networks); U1 != 0 with gamma(M) = 1 gives correlated, collective members.",
         Grid,
         Run,
@@ -40,7 +41,7 @@ public static class Regimes
     {
         (int repeats, int epochs, int width, double[] u1s) = profile switch
         {
-            Profile.Smoke => (1, 2, 32, new[] { 0.0, 1.0 }),
+            Profile.Smoke => (2, 2, 32, new[] { 0.0, 1.0 }), // two repeats: Verify's cross-environment test needs an SE
             Profile.Quick => (3, 10, 256, new[] { 0.0, 0.5, 1.0 }),
             _ => (5, 30, 1024, new[] { 0.0, 0.125, 0.25, 0.5, 0.75, 1.0 }),
         };
@@ -78,24 +79,18 @@ public static class Regimes
         return cells;
     }
 
-    private static readonly string[] Columns =
-    {
-        "part", "setting", "u1", "gamma", "members", "regime", "ens_test_loss", "member_test_loss", "ens_test_acc",
-        "member_test_acc", "disagreement", "correlation", "ensemble_gain",
-    };
-
     private static CellOutput Run(Cell cell, CellContext context)
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context);
         TrainConfig t = cell.Train;
         object[] Prefix() => new object[] { cell.Part, cell.Setting, t.U1, t.Gamma.Value(t.Members), t.Members, Regime.Name(t.Regime) };
-        var epochs = new ResultTable(Columns[..6].Concat(new[] { "epoch", "train_loss" }).Concat(Columns[6..]).ToArray());
+        var epochs = new ResultTable(ResultLayout.Regimes.Epochs);
         foreach (EpochMetrics e in outcome.Epochs)
         {
             epochs.Add(Prefix().Concat(new object[] { e.Epoch, e.TrainLoss }).Concat(Measures(e.Test)).ToArray());
         }
-        var rows = new ResultTable(Columns).Add(Prefix().Concat(Measures(outcome.Test)).ToArray());
+        var rows = new ResultTable(ResultLayout.Regimes.Rows).Add(Prefix().Concat(Measures(outcome.Test)).ToArray());
         return new CellOutput(rows, epochs, outcome.Diverged);
     }
 

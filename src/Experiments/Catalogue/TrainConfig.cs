@@ -1,5 +1,5 @@
 using EEArtifacts.Experiments.Data;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using static TorchSharp.torch;
@@ -110,11 +110,11 @@ public sealed record TrainConfig(
     };
 
     /// <summary>The MLP description for inputs of shape [d].</summary>
-    public EnsembleSpec MlpSpec(IReadOnlyList<long> inputShape, int classes)
+    public MlpSpec MlpSpec(IReadOnlyList<long> inputShape, int classes)
     {
         Require(Architecture == Architecture.Mlp, "an MLP description of a cnn configuration");
         Require(inputShape.Count == 1, $"an MLP takes flat inputs [d], got [{string.Join(", ", inputShape)}]");
-        return new EnsembleSpec
+        return new MlpSpec
         {
             Family = Family,
             InputDim = (int)inputShape[0],
@@ -162,7 +162,7 @@ public sealed record TrainConfig(
     /// <summary>Checks every field, so a bad grid fails before any work.</summary>
     public void Validate()
     {
-        if (Members < 1) throw new ArgumentException($"ensemble size M must be >= 1, got {Members}");
+        EnsembleSize.Require(Members);
         if (Width < 1) throw new ArgumentException($"width must be >= 1, got {Width}");
         if (Epochs < 1 || BatchSize < 1) throw new ArgumentException("epochs and batch size must be >= 1");
         Plateau?.Validate(Epochs);

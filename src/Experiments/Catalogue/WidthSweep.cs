@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EEArtifacts.ResultsContract;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Catalogue;
@@ -22,7 +23,7 @@ public static class WidthSweep
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "width-sweep",
+        ResultLayout.WidthSweep.Experiment,
         "In the independent regime a BatchEnsemble gains accuracy with M like an ensemble of independent networks, while its members' own accuracy tracks their width.",
         Grid,
         Run,
@@ -102,8 +103,7 @@ public static class WidthSweep
     {
         using var data = TaskSource.Load(cell.Train, cell.Repeat, context);
         TrainingOutcome outcome = ClassificationTraining.Train(cell.Train, data, context, everyEpoch: false);
-        var rows = new ResultTable("task", "architecture", "family", "regime", "width_mult", "width", "members", "params", "epochs", "ens_test_acc", "member_test_acc", "member_train_acc",
-                "ens_test_nll", "ens_test_ece", "disagreement", "correlation")
+        var rows = new ResultTable(ResultLayout.WidthSweep.Rows)
             .Add(cell.Train.Task, ArchitectureName(cell.Train.Architecture), cell.Family, Regime.Name(cell.Train.Regime), cell.WidthMult, cell.Train.Width, cell.Train.Members, outcome.Parameters.Total,
                  outcome.EpochsTrained, outcome.Test.Accuracy, outcome.Test.MeanMemberAccuracy, outcome.Train.MeanMemberAccuracy,
                  outcome.Test.Nll, outcome.Test.Ece, outcome.Test.Disagreement, outcome.Test.OutputCorrelation);

@@ -20,7 +20,7 @@ public static class CostCommand
     {
         var profile = new Option<string>("--profile") { Description = "quick, paper or smoke", DefaultValueFactory = _ => "paper" };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch", DefaultValueFactory = _ => TorchRuntime.DefaultThreads };
+        var threads = ExperimentsCli.ThreadsOption();
         var steps = new Option<int>("--steps") { Description = "training steps timed per distinct shape (after one warm-up step)", DefaultValueFactory = _ => 3 };
         var maxGflop = new Option<double?>("--max-step-gflop") { Description = $"measure only shapes up to this many GFLOP per step and extrapolate larger ones by FLOPs (default {CpuMaxStepGflop} on the CPU, no limit on CUDA)" };
         var output = new Option<string?>("--out") { Description = "also write the estimate as JSON to this file" };
@@ -32,12 +32,17 @@ public static class CostCommand
         {
             Profile chosen = ExperimentsCli.ParseProfile(result.GetValue(profile)!);
             DeviceChoice deviceChoice = ExperimentsCli.ParseDevice(result.GetValue(device)!);
-            int threadCount = result.GetValue(threads) is int t && t >= 1 ? t : throw new UsageException("--threads must be at least 1");
+            int threadCount = result.GetValue(threads);
             int timed = result.GetValue(steps) is int k && k >= 1 ? k : throw new UsageException("--steps must be at least 1");
             double? limit = result.GetValue(maxGflop);
             if (limit is { } l && !(l > 0))
             {
                 throw new UsageException("--max-step-gflop must be a positive number");
+            }
+            string? outFile = result.GetValue(output);
+            if (outFile is not null)
+            {
+                ExperimentsCli.CheckOutputFile(outFile, "--out");
             }
             TrainingCost.Cells(chosen); // a bad grid is bad input, reported before the device starts
             RuntimeInfo runtime;
@@ -52,9 +57,9 @@ public static class CostCommand
             limit ??= runtime.Device.type == TorchSharp.DeviceType.CPU ? CpuMaxStepGflop : null;
             CostReport report = TrainingCost.Estimate(chosen, runtime, timed, limit * 1e9, line => stderr.WriteLine(line));
             Print(report, stdout);
-            if (result.GetValue(output) is { } path)
+            if (outFile is not null)
             {
-                AtomicFile.WriteAllText(path, CanonicalJson.Serialize(report));
+                AtomicFile.WriteAllText(outFile, CanonicalJson.Serialize(report));
             }
             return ExperimentsCli.Ok;
         }));

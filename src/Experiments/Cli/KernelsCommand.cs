@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Training;
@@ -66,7 +66,7 @@ public static class KernelsCommand
         {
             double[,] x = ReadMatrix(result.GetValue(inputs)!);
             string familyName = result.GetValue(family)!;
-            var spec = new EnsembleSpec
+            var spec = new MlpSpec
             {
                 Family = familyName switch
                 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Training;

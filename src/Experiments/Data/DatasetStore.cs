@@ -187,6 +187,7 @@ public static class DatasetStore
             {
                 continue; // verified while it was written
             }
+            DataFileCheck.Check(paths[i], file.Size);
             (string actual, long size) = Sha256Of(paths[i], p => progress?.Report(new DatasetProgress(which, file.FileName, DatasetStage.Verifying, p.Done, p.Total)), options.Cancellation);
             if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {

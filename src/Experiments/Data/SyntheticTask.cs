@@ -1,5 +1,5 @@
 using System.Globalization;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,12 +1,15 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 
 namespace EEArtifacts.Experiments.Runner;
 
-/// <summary>Where a result came from: commit, profile, device, threads and library versions.</summary>
-/// <param name="GitCommit">The repository commit (with "-dirty" when the tree had changes), or "unknown".</param>
+/// <summary>
+/// Where a result came from: commit, profile, library versions and the <see cref="NumericEnvironment"/> (written
+/// flat, one field each). Every field but <see cref="GitCommit"/> decides the result's bits: Verify promises byte
+/// identity only between cells whose provenance agrees apart from the commit.
+/// </summary>
+/// <param name="GitCommit">The repository commit (see <see cref="EmbeddedEnsembles.Runtime.GitCommit"/>).</param>
 /// <param name="Profile">The profile.</param>
 /// <param name="Device">The torch device.</param>
 /// <param name="Threads">CPU intra-op threads.</param>
@@ -14,59 +17,34 @@ namespace EEArtifacts.Experiments.Runner;
 /// <param name="Libtorch">libtorch version.</param>
 /// <param name="Dotnet">.NET runtime version.</param>
 /// <param name="Os">Operating system and architecture.</param>
-/// <param name="MklCbwr">oneMKL's code-path setting (MKL_CBWR), which decides cross-machine bit reproducibility on CPU.</param>
-public sealed record Provenance(string GitCommit, string Profile, string Device, int Threads, string Torchsharp, string Libtorch, string Dotnet, string Os, string MklCbwr)
+/// <param name="CpuVendor">The processor's vendor.</param>
+/// <param name="CpuModel">The processor's model name.</param>
+/// <param name="IsaLevel">The widest instruction set oneMKL and ATen dispatch on.</param>
+/// <param name="MklCbwr">oneMKL's branch in effect (MKL_CBWR).</param>
+/// <param name="AtenCpuCapability">ATen's CPU kernel set in effect.</param>
+public sealed record Provenance(string GitCommit, string Profile, string Device, int Threads, string Torchsharp, string Libtorch,
+    string Dotnet, string Os, string CpuVendor, string CpuModel, string IsaLevel, string MklCbwr, string AtenCpuCapability)
 {
+    /// <summary>The one field that may differ between byte-identical results.</summary>
+    public const string CommitField = "git_commit";
+
     /// <summary>Collects provenance for this process.</summary>
-    public static Provenance Collect(Profile profile, RuntimeInfo runtime) => new(
-        ReadGitCommit(),
-        profile.ToString().ToLowerInvariant(),
-        runtime.DeviceName,
-        runtime.Threads,
-        runtime.TorchSharpVersion,
-        torch.__version__,
-        RuntimeInformation.FrameworkDescription,
-        $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}".ToLowerInvariant(),
-        Environment.GetEnvironmentVariable("MKL_CBWR") ?? "unset");
-
-    // EE_GIT_COMMIT wins (set by CI or shards that run outside a checkout); else ask git; else "unknown".
-    private static string ReadGitCommit()
+    public static Provenance Collect(Profile profile, RuntimeInfo runtime)
     {
-        string? fromEnvironment = Environment.GetEnvironmentVariable("EE_GIT_COMMIT");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return fromEnvironment.Trim();
-        }
-        string? head = Git("rev-parse", "HEAD");
-        if (head is null)
-        {
-            return "unknown";
-        }
-        string? status = Git("status", "--porcelain", "--untracked-files=no");
-        return string.IsNullOrEmpty(status) ? head : head + "-dirty";
-    }
-
-    private static string? Git(params string[] args)
-    {
-        try
-        {
-            var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string a in args)
-            {
-                info.ArgumentList.Add(a);
-            }
-            using Process? p = Process.Start(info);
-            if (p is null)
-            {
-                return null;
-            }
-            string output = p.StandardOutput.ReadToEnd().Trim();
-            p.WaitForExit(10_000);
-            return p.ExitCode == 0 ? output : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // no git on this machine
-        }
+        NumericEnvironment numeric = NumericEnvironment.Collect(runtime);
+        return new Provenance(
+            EmbeddedEnsembles.Runtime.GitCommit.Read(),
+            profile.ToString().ToLowerInvariant(),
+            numeric.Device,
+            numeric.Threads,
+            runtime.TorchSharpVersion,
+            torch.__version__,
+            RuntimeInformation.FrameworkDescription,
+            $"{RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}".ToLowerInvariant(),
+            numeric.CpuVendor,
+            numeric.CpuModel,
+            numeric.IsaLevel,
+            numeric.MklCbwr,
+            numeric.AtenCpuCapability);
     }
 }

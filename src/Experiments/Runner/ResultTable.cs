@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Experiments.Runner;
 
@@ -53,7 +54,7 @@ public sealed class ResultTable
     public string ToCsv(string experiment, int cell, int repeat, long seed)
     {
         var sb = new StringBuilder();
-        sb.Append("experiment,cell,repeat,seed,").Append(string.Join(",", Columns)).Append('\n');
+        sb.AppendJoin(",", ResultLayout.Leading).Append(',').AppendJoin(",", Columns).Append('\n');
         string prefix = string.Join(",", experiment, Format(cell), Format(repeat), Format(seed));
         foreach (object[] row in _rows)
         {

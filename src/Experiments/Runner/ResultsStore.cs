@@ -25,11 +25,15 @@ public sealed class ResultsStore
     /// <summary>Whether the cell finished in an earlier run with the same configuration.</summary>
     public bool IsFinished(int index, string hash) => File.Exists(Path.Combine(CellsFolder, Stem(index, hash) + ".json"));
 
+    /// <summary>The lock file of a cell (<see cref="CellLock"/>).</summary>
+    public string LockPath(string stem) => Path.Combine(CellsFolder, stem + CellLock.Suffix);
+
     /// <summary>
-    /// Removes files of cells that are not in the current grid (a changed configuration) and temp files a
-    /// killed run left, so old rows are never mixed with new ones.
+    /// Removes files of this shard's cells that are not in the current grid (a changed configuration), so old rows
+    /// are never mixed with new ones, and the temp files and locks that dead writers on this host left. Never touches
+    /// a live writer's temp file or lock, a writer's on another host, or a cell another shard owns.
     /// </summary>
-    public void RemoveStale(IReadOnlySet<string> currentStems)
+    public void RemoveStale(IReadOnlySet<string> currentStems, ShardSpec shard)
     {
         if (!Directory.Exists(CellsFolder))
         {
@@ -38,11 +42,36 @@ public sealed class ResultsStore
         foreach (string file in Directory.EnumerateFiles(CellsFolder))
         {
             string name = Path.GetFileName(file);
-            string stem = name.Split('.')[0];
-            if (name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal) || !currentStems.Contains(stem))
+            if (name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal))
             {
-                File.Delete(file);
+                if (AtomicFile.TempWriter(name) is { } writer && Writer.IsDeadLocal(writer))
+                {
+                    DeleteIfPresent(file);
+                }
+                continue;
             }
+            string stem = name.Split('.')[0];
+            bool stale = !currentStems.Contains(stem) && int.TryParse(stem.Split('-')[0], out int index) && shard.Owns(index);
+            if (!stale)
+            {
+                continue;
+            }
+            if (!name.EndsWith(CellLock.Suffix, StringComparison.Ordinal) || CellLock.Holder(file) is { } holder && Writer.IsDeadLocal(holder))
+            {
+                DeleteIfPresent(file);
+            }
+        }
+    }
+
+    // Another writer may remove the same dead writer's file at the same moment.
+    private static void DeleteIfPresent(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (DirectoryNotFoundException)
+        {
         }
     }
 
@@ -50,7 +79,12 @@ public sealed class ResultsStore
     public void WriteExperiment(object description)
     {
         Directory.CreateDirectory(CellsFolder);
-        AtomicFile.WriteAllText(Path.Combine(Folder, "experiment.json"), CanonicalJson.Serialize(description));
+        string path = Path.Combine(Folder, "experiment.json");
+        string text = CanonicalJson.Serialize(description);
+        if (!File.Exists(path) || File.ReadAllText(path) != text) // another shard may have written the same bytes
+        {
+            AtomicFile.WriteAllText(path, text);
+        }
     }
 
     /// <summary>Writes one finished cell: rows, epochs, timing, and last its .json record.</summary>

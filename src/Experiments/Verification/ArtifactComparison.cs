@@ -6,34 +6,38 @@ namespace EEArtifacts.Experiments.Verification;
 
 /// <summary>One difference between a committed artifact and a regenerated one.</summary>
 /// <param name="Path">The artifact, relative to the compared folder.</param>
-/// <param name="Kind">missing, extra, bytes, value or structure.</param>
+/// <param name="Kind">missing, extra, bytes, value, structure, provenance, environment or claim.</param>
 /// <param name="Detail">What differs, for people.</param>
 /// <param name="Tolerated">True when the difference is within the stated tolerance (not a mismatch).</param>
 public sealed record Difference(string Path, string Kind, string Detail, bool Tolerated);
 
+/// <summary>The differences of a results comparison and whether every compared experiment shared one numeric environment.</summary>
+/// <param name="Differences">Every difference found.</param>
+/// <param name="SameEnvironment">True when every cell's provenance matched apart from the commit (bytes were required).</param>
+public sealed record ResultsComparison(IReadOnlyList<Difference> Differences, bool SameEnvironment);
+
 /// <summary>
-/// Compares committed artifacts (results and report) with regenerated ones. When a cell was regenerated with the
-/// same settings (its provenance matches apart from the commit: device, threads, OS, library versions, MKL path),
-/// its files must be byte-identical. Otherwise numeric columns may differ by at most
-/// <see cref="ToleranceInSpreads"/> times the column's spread across the committed cells of the experiment (the
-/// seed-to-seed variation: a smaller change cannot alter any conclusion). Timing files are not compared.
+/// Compares committed results with regenerated ones, per experiment. When every cell's provenance matches apart
+/// from the commit (same numeric environment, library versions and settings), every file must be byte-identical.
+/// Otherwise values are compared by kind (<see cref="VerificationRules"/>): no-training values within
+/// <see cref="VerificationRules.RelativeTolerance"/>; training values per configuration, the mean over repeats
+/// within <see cref="VerificationRules.K"/> combined standard errors. Timing files are not compared.
 /// </summary>
 public static class ArtifactComparison
 {
-    /// <summary>The tolerance on a numeric value, in standard deviations of its column across committed cells.</summary>
-    public const double ToleranceInSpreads = 0.25;
+    /// <summary>The experiments present in a results folder (benchmarks excluded).</summary>
+    public static IReadOnlyList<string> ExperimentsIn(string results) =>
+        Directory.EnumerateDirectories(results).Select(Path.GetFileName).OfType<string>().Where(n => n != "benchmarks").Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Compares the results folder of one profile, file by file.</summary>
-    /// <param name="expected">The committed results/&lt;profile&gt;.</param>
+    /// <summary>Compares the results folder of one profile.</summary>
+    /// <param name="expected">The committed results of a profile.</param>
     /// <param name="actual">The regenerated one.</param>
     /// <param name="experiments">Restrict to these experiments (empty: every one found in <paramref name="expected"/>).</param>
-    public static IReadOnlyList<Difference> CompareResults(string expected, string actual, IReadOnlyCollection<string> experiments)
+    public static ResultsComparison CompareResults(string expected, string actual, IReadOnlyCollection<string> experiments)
     {
         var differences = new List<Difference>();
-        IEnumerable<string> names = experiments.Count > 0
-            ? experiments
-            : Directory.EnumerateDirectories(expected).Select(Path.GetFileName).OfType<string>().Where(n => n != "benchmarks").Order(StringComparer.Ordinal);
-        foreach (string name in names)
+        bool same = true;
+        foreach (string name in experiments.Count > 0 ? experiments : ExperimentsIn(expected))
         {
             string e = Path.Combine(expected, name), a = Path.Combine(actual, name);
             if (!Directory.Exists(e))
@@ -46,12 +50,12 @@ public static class ArtifactComparison
                 differences.Add(new Difference(name, "missing", "the regenerated run produced no results for this experiment", false));
                 continue;
             }
-            differences.AddRange(CompareExperiment(name, e, a));
+            same &= CompareExperiment(name, e, a, differences);
         }
-        return differences;
+        return new ResultsComparison(differences, same);
     }
 
-    /// <summary>Compares two report folders byte by byte (the report is deterministic given its inputs).</summary>
+    /// <summary>Compares two folders byte by byte.</summary>
     public static IReadOnlyList<Difference> CompareFiles(string expected, string actual, string label)
     {
         var differences = new List<Difference>();
@@ -67,158 +71,260 @@ public static class ArtifactComparison
         return differences;
     }
 
+    /// <summary>Compares two folders by the names of the files they hold (a report across environments: figures present).</summary>
+    public static IReadOnlyList<Difference> CompareFileNames(string expected, string actual, string label)
+    {
+        var e = Files(expected);
+        var a = Files(actual);
+        return e.Keys.Except(a.Keys).Select(f => new Difference($"{label}/{f}", "missing", "not regenerated", false))
+            .Concat(a.Keys.Except(e.Keys).Select(f => new Difference($"{label}/{f}", "extra", "regenerated but not committed", false)))
+            .OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
+    }
+
     private static Dictionary<string, string> Files(string folder) => !Directory.Exists(folder)
         ? new Dictionary<string, string>()
         : Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(folder, f), f => f);
 
-    private static IEnumerable<Difference> CompareExperiment(string name, string expected, string actual)
+    // Returns whether the experiment's cells share the committed numeric environment.
+    private static bool CompareExperiment(string name, string expected, string actual, List<Difference> differences)
     {
         var e = Files(expected).Where(kv => Compared(kv.Key)).ToDictionary();
         var a = Files(actual).Where(kv => Compared(kv.Key)).ToDictionary();
-        Dictionary<string, double> spreads = ColumnSpreads(e.Keys.Where(k => k.EndsWith(".csv", StringComparison.Ordinal)).Select(k => e[k]));
-        bool SameSettings(string file)
+        foreach (string file in e.Keys.Except(a.Keys).Order(StringComparer.Ordinal))
         {
-            string record = Path.Combine("cells", Path.GetFileName(file).Split('.')[0] + ".json");
-            return e.TryGetValue(record, out string? er) && a.TryGetValue(record, out string? ar) && ProvenanceMatches(er, ar);
+            differences.Add(new Difference($"{name}/{file}", "missing", "cell not regenerated (or its configuration changed)", false));
         }
-        foreach (string file in e.Keys.Union(a.Keys).Order(StringComparer.Ordinal))
+        foreach (string file in a.Keys.Except(e.Keys).Order(StringComparer.Ordinal))
         {
-            string path = $"{name}/{file}";
-            if (!a.TryGetValue(file, out string? actualFile))
+            differences.Add(new Difference($"{name}/{file}", "extra", "regenerated cell not in the committed results", false));
+        }
+        var both = e.Keys.Intersect(a.Keys).Order(StringComparer.Ordinal).ToList();
+
+        var records = new Dictionary<string, (JsonObject Expected, JsonObject Actual)>(StringComparer.Ordinal);
+        foreach (string file in both.Where(IsCellRecord))
+        {
+            JsonObject? er = ParseObject(e[file]), ar = ParseObject(a[file]);
+            if (er is null || ar is null)
             {
-                yield return new Difference(path, "missing", "cell not regenerated (or its configuration changed)", false);
+                differences.Add(new Difference($"{name}/{file}", "structure", $"not a JSON object ({(er is null ? "committed" : "regenerated")} file)", false));
                 continue;
             }
-            if (!e.TryGetValue(file, out string? expectedFile))
+            if (!JsonNode.DeepEquals(WithoutProvenance(er), WithoutProvenance(ar)))
             {
-                yield return new Difference(path, "extra", "regenerated cell not in the committed results", false);
+                differences.Add(new Difference($"{name}/{file}", "structure", "cell record differs (configuration, seed or status)", false));
+            }
+            records[Stem(file)] = (er, ar);
+        }
+        bool same = CompareProvenance(name, records, differences);
+
+        var csvs = new List<CsvPair>();
+        foreach (string file in both.Where(f => !IsCellRecord(f)))
+        {
+            byte[] eb = File.ReadAllBytes(e[file]), ab = File.ReadAllBytes(a[file]);
+            if (same && eb.AsSpan().SequenceEqual(ab))
+            {
                 continue;
             }
-            byte[] eb = File.ReadAllBytes(expectedFile), ab = File.ReadAllBytes(actualFile);
-            if (eb.AsSpan().SequenceEqual(ab))
+            if (!file.EndsWith(".csv", StringComparison.Ordinal))
             {
-                continue;
-            }
-            if (file.EndsWith(".csv", StringComparison.Ordinal))
-            {
-                bool strict = SameSettings(file);
-                foreach (Difference d in CompareCsv(path, File.ReadAllLines(expectedFile), File.ReadAllLines(actualFile), spreads))
+                if (!eb.AsSpan().SequenceEqual(ab))
                 {
-                    yield return strict ? d with { Tolerated = false, Detail = d.Detail + "; same settings, so bytes must match" } : d;
+                    differences.Add(new Difference($"{name}/{file}", "bytes", "content differs", false));
                 }
+                continue;
             }
-            else if (file.EndsWith(".json", StringComparison.Ordinal))
+            CsvFile? ec = CsvFile.Read(e[file], out string? eProblem), ac = CsvFile.Read(a[file], out string? aProblem);
+            if (ec is null || ac is null)
             {
-                if (!JsonEqualIgnoringProvenance(eb, ab))
-                {
-                    yield return new Difference(path, "structure", "cell record differs (configuration, seed or status)", false);
-                }
+                differences.Add(new Difference($"{name}/{file}", "structure", (eProblem is not null ? "committed: " + eProblem : "regenerated: " + aProblem)!, false));
+                continue;
+            }
+            if (!ec.Header.SequenceEqual(ac.Header) || ec.Rows.Count != ac.Rows.Count)
+            {
+                differences.Add(new Difference($"{name}/{file}", "structure", "different columns or number of rows", false));
+                continue;
+            }
+            if (same)
+            {
+                differences.AddRange(ValuesOf($"{name}/{file}", ec, ac).Select(v =>
+                    new Difference(v.Path, "value", $"{v.Where}: {v.Expected} vs {v.Actual}; same numeric environment, so bytes must match", false)));
             }
             else
             {
-                yield return new Difference(path, "bytes", "content differs", false);
+                csvs.Add(new CsvPair(file, Stem(file), ec, ac));
             }
         }
+        if (!same)
+        {
+            differences.AddRange(VerificationRules.CompareAcrossEnvironments(name, csvs,
+                records.ToDictionary(kv => kv.Key, kv => kv.Value.Expected["config"], StringComparer.Ordinal)));
+        }
+        return same;
     }
 
-    // Timing files are the only non-deterministic results; provenance is compared apart from its commit.
-    private static bool Compared(string relative) => !relative.EndsWith(".timing.json", StringComparison.Ordinal);
-
-    // The settings that decide bit-reproducibility: everything in the provenance except the commit.
-    private static bool ProvenanceMatches(string expectedRecord, string actualRecord)
+    // Every cell's provenance must agree (apart from the commit) within each side, the fields that are not part of
+    // the environment (profile) must agree across sides, and the key sets must be equal. A committed provenance
+    // that differs from the regenerated one in an environment field makes the comparison cross-environment (listed,
+    // tolerated): a flipped byte there cannot be told from another machine, and the values are then checked by
+    // the cross-environment rules, which a wrong environment record cannot loosen beyond them.
+    private static bool CompareProvenance(string name, Dictionary<string, (JsonObject Expected, JsonObject Actual)> records, List<Difference> differences)
     {
-        try
+        if (records.Count == 0)
         {
-            JsonNode? e = JsonNode.Parse(File.ReadAllText(expectedRecord))?["provenance"]?.DeepClone();
-            JsonNode? a = JsonNode.Parse(File.ReadAllText(actualRecord))?["provenance"]?.DeepClone();
-            if (e is not JsonObject eo || a is not JsonObject ao)
+            return true;
+        }
+        var fieldsThatDiffer = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        bool consistent = true;
+        var fieldSets = new List<string>();
+        JsonObject? firstExpected = null, firstActual = null;
+        string firstStem = "";
+        foreach (var (stem, (er, ar)) in records.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            JsonObject ep = Environment(er), ap = Environment(ar);
+            if (firstExpected is null)
             {
-                return false;
+                (firstExpected, firstActual, firstStem) = (ep, ap, stem);
             }
-            eo.Remove("git_commit");
-            ao.Remove("git_commit");
-            return JsonNode.DeepEquals(eo, ao);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private static bool JsonEqualIgnoringProvenance(byte[] expected, byte[] actual)
-    {
-        try
-        {
-            JsonNode? e = JsonNode.Parse(expected), a = JsonNode.Parse(actual);
-            if (e is JsonObject eo && a is JsonObject ao)
+            foreach (var (side, first, p) in new[] { ("committed", firstExpected, ep), ("regenerated", firstActual!, ap) })
             {
-                eo.Remove("provenance");
-                ao.Remove("provenance");
-            }
-            return JsonNode.DeepEquals(e, a);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private static Dictionary<string, double> ColumnSpreads(IEnumerable<string> csvFiles)
-    {
-        var values = new Dictionary<string, List<double>>();
-        foreach (string file in csvFiles)
-        {
-            string[] lines = File.ReadAllLines(file);
-            if (lines.Length == 0) continue;
-            string[] header = lines[0].Split(',');
-            foreach (string line in lines.Skip(1))
-            {
-                string[] cells = line.Split(',');
-                for (int i = 0; i < Math.Min(header.Length, cells.Length); i++)
+                if (!JsonNode.DeepEquals(first, p))
                 {
-                    if (double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
-                    {
-                        (values.TryGetValue(header[i], out var list) ? list : values[header[i]] = new List<double>()).Add(v);
-                    }
+                    consistent = false;
+                    differences.Add(new Difference($"{name}/cells/{stem}.json", "provenance",
+                        $"{side} provenance differs from cell {firstStem}'s ({Describe(first, p)}); one results set comes from one environment", false));
                 }
             }
-        }
-        return values.ToDictionary(kv => kv.Key, kv => StandardDeviation(kv.Value));
-    }
-
-    private static double StandardDeviation(List<double> v)
-    {
-        if (v.Count < 2) return 0;
-        double mean = v.Average();
-        return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1));
-    }
-
-    private static IEnumerable<Difference> CompareCsv(string path, string[] expected, string[] actual, Dictionary<string, double> spreads)
-    {
-        if (expected.Length == 0 || actual.Length == 0 || expected[0] != actual[0] || expected.Length != actual.Length)
-        {
-            yield return new Difference(path, "structure", "different columns or number of rows", false);
-            yield break;
-        }
-        string[] header = expected[0].Split(',');
-        for (int row = 1; row < expected.Length; row++)
-        {
-            string[] e = expected[row].Split(','), a = actual[row].Split(',');
-            for (int col = 0; col < header.Length; col++)
+            var keys = ep.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+            if (!keys.SetEquals(ap.Select(kv => kv.Key)))
             {
-                if (e[col] == a[col]) continue;
-                bool numeric = double.TryParse(e[col], NumberStyles.Float, CultureInfo.InvariantCulture, out double ev)
-                             & double.TryParse(a[col], NumberStyles.Float, CultureInfo.InvariantCulture, out double av);
-                if (!numeric)
+                consistent = false;
+                fieldSets.Add(stem);
+                continue;
+            }
+            foreach (string key in keys)
+            {
+                if (JsonNode.DeepEquals(ep[key], ap[key]))
                 {
-                    yield return new Difference(path, "value", $"row {row} {header[col]}: '{e[col]}' vs '{a[col]}'", false);
                     continue;
                 }
-                double tolerance = ToleranceInSpreads * spreads.GetValueOrDefault(header[col]) + 1e-12 * Math.Abs(ev);
-                bool within = Math.Abs(ev - av) <= tolerance;
-                yield return new Difference(path, "value",
-                    $"row {row} {header[col]}: {e[col]} vs {a[col]} (tolerance {tolerance.ToString("G3", CultureInfo.InvariantCulture)})", within);
+                if (VerificationRules.SettingFields.Contains(key))
+                {
+                    consistent = false;
+                    differences.Add(new Difference($"{name}/cells/{stem}.json", "provenance", $"{key}: {ep[key]?.ToJsonString()} vs {ap[key]?.ToJsonString()} (a setting, not the environment)", false));
+                }
+                else
+                {
+                    fieldsThatDiffer[key] = $"{ep[key]?.ToJsonString()} vs {ap[key]?.ToJsonString()}";
+                }
+            }
+        }
+        if (fieldSets.Count > 0)
+        {
+            var (ep, ap) = (Environment(records[fieldSets[0]].Expected), Environment(records[fieldSets[0]].Actual));
+            differences.Add(new Difference($"{name}/cells/{fieldSets[0]}.json", "provenance",
+                $"provenance fields differ in {fieldSets.Count} cell(s): committed lacks {Except(ap, ep)}, regenerated lacks {Except(ep, ap)} " +
+                "(references from another version of the code: refresh them with dotnet cake --target=References)", false));
+        }
+        if (fieldsThatDiffer.Count > 0)
+        {
+            differences.Add(new Difference($"{name}/cells", "environment",
+                "numeric environment differs (" + string.Join("; ", fieldsThatDiffer.Select(kv => $"{kv.Key}: {kv.Value}")) + "): values compared by the cross-environment rules, not bytes", true));
+        }
+        return consistent && fieldsThatDiffer.Count == 0;
+    }
+
+    private static string Except(JsonObject a, JsonObject b)
+    {
+        var missing = a.Select(kv => kv.Key).Except(b.Select(kv => kv.Key)).Order(StringComparer.Ordinal).ToList();
+        return missing.Count == 0 ? "nothing" : string.Join(", ", missing);
+    }
+
+    private static string Describe(JsonObject a, JsonObject b) => string.Join("; ",
+        a.Select(kv => kv.Key).Union(b.Select(kv => kv.Key)).Where(k => !JsonNode.DeepEquals(a[k], b[k]))
+            .Select(k => $"{k}: {a[k]?.ToJsonString() ?? "absent"} vs {b[k]?.ToJsonString() ?? "absent"}"));
+
+    // The provenance apart from the commit.
+    private static JsonObject Environment(JsonObject record)
+    {
+        var p = record["provenance"] is JsonObject o ? (JsonObject)o.DeepClone() : new JsonObject();
+        p.Remove(Runner.Provenance.CommitField);
+        return p;
+    }
+
+    private static JsonObject WithoutProvenance(JsonObject record)
+    {
+        var copy = (JsonObject)record.DeepClone();
+        copy.Remove("provenance");
+        return copy;
+    }
+
+    private static JsonObject? ParseObject(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Timing files are the only non-deterministic results.
+    private static bool Compared(string relative) => !relative.EndsWith(".timing.json", StringComparison.Ordinal);
+
+    private static bool IsCellRecord(string relative) => relative.StartsWith("cells" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        && relative.EndsWith(".json", StringComparison.Ordinal) && Path.GetFileName(relative).Count(c => c == '.') == 1;
+
+    // "cells/0007-0123456789ab.rows.csv" -> "0007-0123456789ab".
+    private static string Stem(string relative) => Path.GetFileName(relative).Split('.')[0];
+
+    /// <summary>Every field that differs between two CSV files of equal shape.</summary>
+    internal static IEnumerable<(string Path, string Where, string Expected, string Actual)> ValuesOf(string path, CsvFile e, CsvFile a)
+    {
+        for (int row = 0; row < e.Rows.Count; row++)
+        {
+            for (int col = 0; col < e.Header.Count; col++)
+            {
+                if (e.Rows[row][col] != a.Rows[row][col])
+                {
+                    yield return (path, $"row {row + 1} {e.Header[col]}", e.Rows[row][col], a.Rows[row][col]);
+                }
             }
         }
     }
+}
+
+/// <summary>One CSV file of a cell on both sides.</summary>
+internal sealed record CsvPair(string File, string Stem, CsvFile Expected, CsvFile Actual);
+
+/// <summary>A results CSV (docs/RESULTS.md: no quoting), checked for a consistent field count.</summary>
+internal sealed record CsvFile(IReadOnlyList<string> Header, IReadOnlyList<string[]> Rows)
+{
+    public static CsvFile? Read(string path, out string? problem)
+    {
+        string[] lines = File.ReadAllLines(path);
+        problem = null;
+        if (lines.Length == 0)
+        {
+            problem = $"{path} is empty";
+            return null;
+        }
+        string[] header = lines[0].Split(',');
+        var rows = new List<string[]>(lines.Length - 1);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            string[] fields = lines[i].Split(',');
+            if (fields.Length != header.Length)
+            {
+                problem = $"{path} line {i + 1} has {fields.Length} fields, its header {header.Length}";
+                return null;
+            }
+            rows.Add(fields);
+        }
+        return new CsvFile(header, rows);
+    }
+
+    public static bool TryNumber(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }

@@ -14,7 +14,7 @@ public static class ReportCli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var results = new Option<string>("--results") { Description = "The results folder of one profile, e.g. results/quick.", Required = true };
-        var output = new Option<string>("--out") { Description = "Where the report goes, e.g. paper/quick (replaced as a whole).", Required = true };
+        var output = new Option<string>("--out") { Description = "Where the report goes, e.g. paper/quick (outside --results; only files an earlier ee-report wrote there are replaced).", Required = true };
         var strict = new Option<bool>("--strict") { Description = "Exit 1 if any result is missing or partial (the report is still written)." };
         var fonts = new Option<string?>("--fonts") { Description = "Folder with DejaVuSans*.ttf (default /usr/share/fonts/truetype/dejavu or $EE_REPORT_FONTS)." };
         var root = new RootCommand("ee-report: figures, claims table and report (PDF + Markdown) from a results folder.")
@@ -29,7 +29,7 @@ public static class ReportCli
                 stdout.WriteLine($"ee-report: wrote {o.OutDir} ({o.Pdf.Pages} pages, {o.Pdf.Figures} figures, {o.Pdf.Tables} tables); claims: {o.Holds} hold, {o.DoesNotHold} do not hold, {o.Inconclusive} inconclusive");
                 foreach (var m in o.Missing)
                 {
-                    stdout.WriteLine("ee-report: missing: " + m);
+                    stdout.WriteLine("ee-report: missing: " + m.ReplaceLineEndings(" "));
                 }
 
                 if (o.ExitCode != Ok)
@@ -41,7 +41,7 @@ public static class ReportCli
             }
             catch (ReportInputException e)
             {
-                stderr.WriteLine("ee-report: " + e.Message);
+                stderr.WriteLine("ee-report: " + e.Message.ReplaceLineEndings(" "));
                 return BadInput;
             }
         });

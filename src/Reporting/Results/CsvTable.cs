@@ -8,6 +8,7 @@ namespace EEArtifacts.Reporting.Results;
 public sealed class CsvTable
 {
     private readonly Dictionary<string, int> _index;
+    private readonly HashSet<string> _absentReads = new(StringComparer.Ordinal);
 
     public CsvTable(IReadOnlyList<string> header, IReadOnlyList<string[]> fields)
     {
@@ -28,6 +29,29 @@ public sealed class CsvTable
     public static CsvTable Empty { get; } = new([], []);
 
     public bool Has(string column) => _index.ContainsKey(column);
+
+    /// <summary>
+    /// Columns that rows of this table were asked for but its header lacks: such a read gives "" or NaN, so a
+    /// misspelt or unwritten column would pass silently; the contract test checks this stays empty.
+    /// </summary>
+    public IReadOnlyCollection<string> AbsentReads
+    {
+        get
+        {
+            lock (_absentReads)
+            {
+                return _absentReads.ToList();
+            }
+        }
+    }
+
+    internal void NoteAbsentRead(string column)
+    {
+        lock (_absentReads)
+        {
+            _absentReads.Add(column);
+        }
+    }
 
     public int IndexOf(string column) => _index.TryGetValue(column, out var i) ? i : -1;
 
@@ -158,6 +182,11 @@ public readonly struct CsvRow
     public string S(string column)
     {
         var i = Table.IndexOf(column);
+        if (i < 0)
+        {
+            Table.NoteAbsentRead(column);
+        }
+
         return i >= 0 && i < Fields.Length ? Fields[i].Trim() : "";
     }
 

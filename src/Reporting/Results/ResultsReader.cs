@@ -125,7 +125,7 @@ public static partial class ResultsReader
             }
             catch (JsonException e)
             {
-                problems.Add($"{name}: experiment.json is not valid JSON ({e.Message})");
+                problems.Add($"{name}: experiment.json is not valid JSON ({e.Message.ReplaceLineEndings(" ")})"); // the message quotes the file
             }
         }
         else
@@ -159,7 +159,7 @@ public static partial class ResultsReader
                 }
                 catch (Exception e) when (e is JsonException or IOException)
                 {
-                    problems.Add($"{name}: cell {index:D4} has an unreadable .json ({e.Message})");
+                    problems.Add($"{name}: cell {index:D4} has an unreadable .json ({e.Message.ReplaceLineEndings(" ")})");
                     continue;
                 }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
@@ -9,8 +10,6 @@ namespace EEArtifacts.Reporting.Sections;
 public static class Data
 {
     public static string Num(double v) => Measurement.Num(v);
-
-    public static bool IsZero(double v) => Math.Abs(v) < 1e-12;
 
     /// <summary>Distinct values of a column in first-appearance order (cell order).</summary>
     public static List<string> Distinct(IEnumerable<CsvRow> rows, string column) =>
@@ -32,7 +31,7 @@ public static class Data
         return list.Count == 0 ? list : OfSetup(list, Setup(list[0]));
     }
 
-    private static string Setup(CsvRow row) => $"{row.S("task")} {row.S("architecture")}";
+    private static string Setup(CsvRow row) => $"{row.S(Column.Task)} {row.S(Column.Architecture)}";
 
     /// <summary>Distinct numeric values of a column, ascending.</summary>
     public static List<double> Levels(IEnumerable<CsvRow> rows, string column) =>
@@ -44,9 +43,15 @@ public static class Data
     {
         var list = rows.ToList();
         transform ??= v => v;
-        if (seColumn is not null && list.Count > 0 && list[0].Table.Has(seColumn))
+        if (seColumn is not null && list.Count > 0)
         {
-            return Stat.MeanOfMeasured(list.Select(r => (transform(r.D(column)), r.D(seColumn))));
+            if (list[0].Table.Has(seColumn))
+            {
+                return Stat.MeanOfMeasured(list.Select(r => (transform(r.D(column)), r.D(seColumn))));
+            }
+
+            // Falls back to the spread over rows, but an asked-for SE column the files lack is a contract break.
+            list[0].Table.NoteAbsentRead(seColumn);
         }
 
         return Stat.MeanSe(list.Select(r => transform(r.D(column))));

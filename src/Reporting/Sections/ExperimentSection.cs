@@ -5,7 +5,8 @@ using EEArtifacts.Reporting.Results;
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>Everything experiment-specific in one place: the results folder name, the columns it needs,
-/// its figures and its claim rules. Adjust column names here when the experiments change.</summary>
+/// its figures and its claim rules. Names come from the results contract (src/Shared/ResultsContract.cs), which the
+/// experiments write.</summary>
 public abstract class ExperimentSection
 {
     /// <summary>The folder under results/&lt;profile&gt;/, e.g. "gp-init".</summary>
@@ -19,7 +20,7 @@ public abstract class ExperimentSection
     /// <summary>What the experiment shows (from EXPERIMENTS.md), one paragraph.</summary>
     public abstract string Shows { get; }
 
-    /// <summary>Columns of rows.csv the figures and claims read.</summary>
+    /// <summary>Columns of rows.csv the figures and claims read (a subset of the experiment's contract layout).</summary>
     public abstract IReadOnlyList<string> RowColumns { get; }
 
     /// <summary>Columns of epochs.csv the figures read (empty if the experiment has no epochs file).</summary>
@@ -44,5 +45,6 @@ public abstract class ExperimentSection
         new ParamScatterSection(),
         new InfiniteWidthSection(),
         new HyperparametersSection(),
+        new WhichBatchEnsembleSection(),
     ];
 }

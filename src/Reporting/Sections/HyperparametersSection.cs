@@ -2,13 +2,14 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E7 hyperparameters: what the regimes depend on.</summary>
 public sealed class HyperparametersSection : ExperimentSection
 {
-    private const string Factor = "factor", Level = "level", Gain = "ensemble_gain", Corr = "correlation";
+    private const string Factor = Column.Factor, Level = Column.Level, Gain = Column.EnsembleGain, Corr = Column.Correlation;
 
     /// <summary>The factor and levels claim E7.1 compares (γ(M) = M against γ = 1).</summary>
     public const string GammaFactor = "gamma", GammaIndependent = "M", GammaCollective = "1";
@@ -17,7 +18,7 @@ public sealed class HyperparametersSection : ExperimentSection
     /// regime independent.</summary>
     public const string LawFactor = "law";
 
-    public override string Experiment => "hyperparameters";
+    public override string Experiment => ResultLayout.Hyperparameters.Experiment;
 
     public override string Id => "E7";
 
@@ -27,7 +28,7 @@ public sealed class HyperparametersSection : ExperimentSection
         "One factor at a time: γ(M) in {1, √M, M}, the μ_u/μ_w ratio, the modulation law and its spread, NTK against standard parameterization. " +
         "For each level: ensemble gain and member correlation after training, mean ±1 SE over repeats.";
 
-    public override IReadOnlyList<string> RowColumns => [Factor, Level, RegimeColumn.Name, Gain, Corr, "ens_test_acc"];
+    public override IReadOnlyList<string> RowColumns => [Factor, Level, Column.Regime, Gain, Corr, Column.EnsTestAcc];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
@@ -35,8 +36,8 @@ public sealed class HyperparametersSection : ExperimentSection
             $"mean ensemble_gain at factor {GammaFactor}, level {GammaIndependent} minus level {GammaCollective}; SE = SD/sqrt(n) over repeats, combined", 2,
             r => Contrast(r, GammaFactor, Level, GammaIndependent, GammaCollective, Gain)),
         new PositiveRule("E7.2", "A modulation law with U1 ≠ 0 makes members more correlated than one with U1 = 0", "Theorems 1.3 / 2.3",
-            $"mean correlation at factor {LawFactor}, rows of regime {RegimeColumn.Mixed} (U1 ≠ 0 at γ = M) minus rows of regime {RegimeColumn.Independent} (U1 = 0); SE = SD/sqrt(n) over repeats, combined", 2,
-            r => Contrast(r, LawFactor, RegimeColumn.Name, RegimeColumn.Mixed, RegimeColumn.Independent, Corr)),
+            $"mean correlation at factor {LawFactor}, rows of regime {RegimeValue.Mixed} (U1 ≠ 0 at γ = M) minus rows of regime {RegimeValue.Independent} (U1 = 0); SE = SD/sqrt(n) over repeats, combined", 2,
+            r => Contrast(r, LawFactor, Column.Regime, RegimeValue.Mixed, RegimeValue.Independent, Corr)),
     ];
 
     public override IEnumerable<FigureSpec> Figures(ExperimentResults results)

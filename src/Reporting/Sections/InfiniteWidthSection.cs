@@ -2,20 +2,21 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E6 infinite-width: trained finite ensembles against the closed-form limit (width = 0 rows).</summary>
 public sealed class InfiniteWidthSection : ExperimentSection
 {
-    private const string Regime = RegimeColumn.Name, Family = "family", Width = "width", Members = "members", Mse = "test_mse", MseSe = "test_mse_se";
+    private const string Regime = Column.Regime, Family = Column.Family, Width = Column.Width, Members = Column.Members, Mse = Column.TestMse, MseSe = Column.TestMseSe;
 
-    private const string Independent = RegimeColumn.Independent, Collective = RegimeColumn.Collective;
+    private const string Independent = RegimeValue.Independent, Collective = RegimeValue.Collective;
 
     /// <summary>The family drawn and tested; if absent, the first family present.</summary>
     public const string MainFamily = "batch-ensemble";
 
-    public override string Experiment => "infinite-width";
+    public override string Experiment => ResultLayout.InfiniteWidth.Experiment;
 
     public override string Id => "E6";
 

@@ -2,16 +2,17 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E2 ntk-init: the ensemble NTK at initialization (Theorem 2).</summary>
 public sealed class NtkInitSection : ExperimentSection
 {
-    private const string Setting = "setting", Width = "width";
-    private const string ErrCom = "rel_err_com", ErrInd = "rel_err_ind", Ratio = "cross_same_ratio_emp", RatioTheory = "cross_same_ratio_theory";
+    private const string Setting = Column.Setting, Width = Column.Width;
+    private const string ErrCom = Column.RelErrCom, ErrInd = Column.RelErrInd, Ratio = Column.CrossSameRatioEmp, RatioTheory = Column.CrossSameRatioTheory;
 
-    public override string Experiment => "ntk-init";
+    public override string Experiment => ResultLayout.NtkInit.Experiment;
 
     public override string Id => "E2";
 
@@ -22,7 +23,7 @@ public sealed class NtkInitSection : ExperimentSection
         "Determinacy means the error falls like N^(-1/2): a slope near −1/2 on log-log axes. " +
         "The cross/same block ratio of the NTK falls to 0 when U1 = 0 (dynamic independence) and settles at its analytic value > 0 otherwise.";
 
-    public override IReadOnlyList<string> RowColumns => [Setting, RegimeColumn.Name, Width, ErrCom, ErrInd, Ratio, RatioTheory];
+    public override IReadOnlyList<string> RowColumns => [Setting, Column.Regime, Width, ErrCom, ErrInd, Ratio, RatioTheory];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
@@ -94,7 +95,7 @@ public sealed class NtkInitSection : ExperimentSection
 
     private static StatOutcome RatioAtLargest(ExperimentResults r, bool u1Zero)
     {
-        var rows = r.Rows.Rows.Where(x => RegimeColumn.Is(x, u1Zero ? RegimeColumn.Independent : RegimeColumn.Collective)).ToList();
+        var rows = r.Rows.Rows.Where(x => RegimeColumn.Is(x, u1Zero ? RegimeValue.Independent : RegimeValue.Collective)).ToList();
         if (rows.Count == 0)
         {
             return StatOutcome.Missing(u1Zero ? "no U1 = 0 rows" : "no U1 ≠ 0 rows");

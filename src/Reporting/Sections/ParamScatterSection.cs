@@ -2,13 +2,14 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E5 param-scatter: panel (d) of the seed's figure.</summary>
 public sealed class ParamScatterSection : ExperimentSection
 {
-    private const string Task = "task", Architecture = "architecture", Family = "family", Params = "params", EnsAcc = "ens_test_acc";
+    private const string Task = Column.Task, Architecture = Column.Architecture, Family = Column.Family, Params = Column.Params, EnsAcc = Column.EnsTestAcc;
 
     /// <summary>The family of single networks (M = 1) the ensembles are compared with.</summary>
     public const string SingleFamily = "single";
@@ -16,7 +17,7 @@ public sealed class ParamScatterSection : ExperimentSection
     /// <summary>The embedded-ensemble family tested against single networks, in the independent regime.</summary>
     public const string EnsembleFamily = "batch-ensemble";
 
-    public override string Experiment => "param-scatter";
+    public override string Experiment => ResultLayout.ParamScatter.Experiment;
 
     public override string Id => "E5";
 
@@ -26,12 +27,12 @@ public sealed class ParamScatterSection : ExperimentSection
         "Test accuracy against the absolute number of parameters for every configuration of E4, single networks over many widths, MC-dropout ensembles and collective BatchEnsembles: " +
         "is an embedded ensemble a better use of a parameter budget than one wider network? One figure per task and architecture; the claims use the first task in cell order.";
 
-    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, RegimeColumn.Name, Params, EnsAcc, "member_test_acc"];
+    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, Column.Regime, Params, EnsAcc, Column.MemberTestAcc];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
         new PositiveRule("E5.1", $"At equal parameter count, {EnsembleFamily} ensembles in the independent regime beat single networks", "Figure panel (d)",
-            $"mean residual of {EnsembleFamily} rows of regime {RegimeColumn.Independent}: ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE = SD/sqrt(n) of the residuals", 2,
+            $"mean residual of {EnsembleFamily} rows of regime {RegimeValue.Independent}: ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE = SD/sqrt(n) of the residuals", 2,
             Residual),
         new PositiveRule("E5.2", "Accuracy grows with the number of parameters (single networks)", "Figure panel (d)",
             $"OLS slope of ens_test_acc on log10(params) over family {SingleFamily}, first task; SE from the residuals", 2,
@@ -46,12 +47,12 @@ public sealed class ParamScatterSection : ExperimentSection
     /// <summary>E4's configurations (every width and M) join the scatter, as the catalogue asks.</summary>
     public override IReadOnlyList<string> FiguresAlsoRead => [WidthSweep];
 
-    private const string WidthSweep = "width-sweep";
+    private static readonly string WidthSweep = ResultLayout.WidthSweep.Experiment;
 
     public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
     {
         var setups = Data.Setups(results.Rows.Rows);
-        var e4 = results.Others.TryGetValue(WidthSweep, out var w) && w.HasRows && w.Rows.MissingColumns([Task, Architecture, Family, RegimeColumn.Name, Params, EnsAcc, "member_test_acc"]).Count == 0
+        var e4 = results.Others.TryGetValue(WidthSweep, out var w) && w.HasRows && w.Rows.MissingColumns(RowColumns).Count == 0
             ? w.Rows.Rows : [];
         foreach (var setup in setups)
         {
@@ -67,7 +68,7 @@ public sealed class ParamScatterSection : ExperimentSection
             };
             // The points fill every corner: one legend, beside the second panel.
             var panels = new List<PanelSpec>();
-            foreach (var (title, column, legend) in new[] { ("(a) ensemble test accuracy", EnsAcc, LegendPlacement.None), ("(b) member test accuracy", "member_test_acc", LegendPlacement.Outside) })
+            foreach (var (title, column, legend) in new[] { ("(a) ensemble test accuracy", EnsAcc, LegendPlacement.None), ("(b) member test accuracy", Column.MemberTestAcc, LegendPlacement.Outside) })
             {
                 var p = new PanelSpec { Title = title, XLabel = "parameters", YLabel = "accuracy", LogX = true, Legend = legend };
                 foreach (var (prefix, source) in new[] { ("", rows), ("E4 ", e4Rows) })
@@ -93,7 +94,7 @@ public sealed class ParamScatterSection : ExperimentSection
         foreach (var f in Data.Distinct(rows, Family))
         {
             var family = rows.Where(r => r.S(Family) == f).ToList();
-            var regimes = Data.Distinct(family, RegimeColumn.Name);
+            var regimes = Data.Distinct(family, Column.Regime);
             foreach (var regime in regimes)
             {
                 yield return (regimes.Count == 1 ? f : $"{f} ({regime})", family.Where(r => RegimeColumn.Is(r, regime)).ToList());
@@ -105,7 +106,7 @@ public sealed class ParamScatterSection : ExperimentSection
     {
         var rows = Data.FirstSetup(r.Rows.Rows).Where(x => x.D(Params) > 0).ToList();
         var single = rows.Where(x => x.S(Family) == SingleFamily).ToList();
-        var ens = rows.Where(x => x.S(Family) == EnsembleFamily && RegimeColumn.Is(x, RegimeColumn.Independent)).ToList();
+        var ens = rows.Where(x => x.S(Family) == EnsembleFamily && RegimeColumn.Is(x, RegimeValue.Independent)).ToList();
         if (single.Count < 2 || ens.Count == 0)
         {
             return StatOutcome.Missing($"need ≥ 2 '{SingleFamily}' rows and some independent-regime '{EnsembleFamily}' rows (found {single.Count}, {ens.Count})");

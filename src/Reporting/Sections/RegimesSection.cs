@@ -2,19 +2,20 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E3 regimes: training in the independent and collective regimes, and the U1 transition.</summary>
 public sealed class RegimesSection : ExperimentSection
 {
-    private const string Part = "part", Setting = "setting", U1 = "u1", Gamma = "gamma", Members = "members", Epoch = "epoch";
-    private const string Gain = "ensemble_gain", Corr = "correlation";
+    private const string Part = Column.Part, Setting = Column.Setting, U1 = Column.U1, Gamma = Column.Gamma, Members = Column.Members, Epoch = Column.Epoch;
+    private const string Gain = Column.EnsembleGain, Corr = Column.Correlation;
 
     /// <summary>The value of <c>part</c> for the U1 sweep; every other value is a regime run.</summary>
     public const string TransitionPart = "transition";
 
-    public override string Experiment => "regimes";
+    public override string Experiment => ResultLayout.Regimes.Experiment;
 
     public override string Id => "E3";
 
@@ -25,14 +26,14 @@ public sealed class RegimesSection : ExperimentSection
         "Ensemble gain (mean member loss minus ensemble loss) and member diversity should be large in the independent regime and small in the collective one; sweeping U1 from 0 to 1, at γ = M and at γ = 1, shows the transition.";
 
     public override IReadOnlyList<string> RowColumns =>
-        [Part, Setting, U1, Gamma, Members, RegimeColumn.Name, "ens_test_loss", "member_test_loss", "ens_test_acc", "member_test_acc", "disagreement", Corr, Gain];
+        [Part, Setting, U1, Gamma, Members, Column.Regime, Column.EnsTestLoss, Column.MemberTestLoss, Column.EnsTestAcc, Column.MemberTestAcc, Column.Disagreement, Corr, Gain];
 
     public override IReadOnlyList<string> EpochColumns =>
-        [Part, Setting, Epoch, "train_loss", "ens_test_loss", "ens_test_acc", Corr, Gain];
+        [Part, Setting, Epoch, Column.TrainLoss, Column.EnsTestLoss, Column.EnsTestAcc, Corr, Gain];
 
-    private static bool IsIndependent(CsvRow r) => RegimeColumn.Is(r, RegimeColumn.Independent);
+    private static bool IsIndependent(CsvRow r) => RegimeColumn.Is(r, RegimeValue.Independent);
 
-    private static bool IsCollective(CsvRow r) => RegimeColumn.Is(r, RegimeColumn.Collective);
+    private static bool IsCollective(CsvRow r) => RegimeColumn.Is(r, RegimeValue.Collective);
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
@@ -61,10 +62,10 @@ public sealed class RegimesSection : ExperimentSection
                 Id = "e3-training",
                 Caption = "E3 regimes: training curves per setting (lines: mean over repeats; bands: ±1 SE over repeats). Ensemble test loss, ensemble gain (mean member loss minus ensemble loss), member output correlation and ensemble test accuracy per epoch.",
             };
-            fig.Panels.Add(EpochPanel(epochs, "(a) ensemble test loss", "ens_test_loss", "test loss"));
+            fig.Panels.Add(EpochPanel(epochs, "(a) ensemble test loss", Column.EnsTestLoss, "test loss"));
             fig.Panels.Add(EpochPanel(epochs, "(b) ensemble gain", Gain, "member loss − ensemble loss"));
             fig.Panels.Add(EpochPanel(epochs, "(c) member correlation", Corr, "output correlation"));
-            fig.Panels.Add(EpochPanel(epochs, "(d) ensemble test accuracy", "ens_test_acc", "accuracy"));
+            fig.Panels.Add(EpochPanel(epochs, "(d) ensemble test accuracy", Column.EnsTestAcc, "accuracy"));
             yield return fig;
         }
 

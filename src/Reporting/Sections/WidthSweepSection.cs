@@ -2,14 +2,15 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E4 width-sweep: panels (a)-(c) of the seed's figure.</summary>
 public sealed class WidthSweepSection : ExperimentSection
 {
-    private const string Task = "task", Architecture = "architecture", Family = "family", WidthMult = "width_mult", Members = "members";
-    private const string EnsAcc = "ens_test_acc", MemAcc = "member_test_acc", MemTrain = "member_train_acc", Params = "params";
+    private const string Task = Column.Task, Architecture = Column.Architecture, Family = Column.Family, WidthMult = Column.WidthMult, Members = Column.Members;
+    private const string EnsAcc = Column.EnsTestAcc, MemAcc = Column.MemberTestAcc, MemTrain = Column.MemberTrainAcc, Params = Column.Params;
 
     /// <summary>The embedded-ensemble family (BatchEnsemble in the independent regime).</summary>
     public const string MainFamily = "batch-ensemble";
@@ -20,7 +21,7 @@ public sealed class WidthSweepSection : ExperimentSection
     /// <summary>How far apart two mean accuracies may be and still count as equal (E4.3, E4.5).</summary>
     public const double SameAccuracy = 0.01;
 
-    public override string Experiment => "width-sweep";
+    public override string Experiment => ResultLayout.WidthSweep.Experiment;
 
     public override string Id => "E4";
 
@@ -32,8 +33,7 @@ public sealed class WidthSweepSection : ExperimentSection
         "ensemble test accuracy, mean member test accuracy, mean member train accuracy (panels a-c of the paper's figure, one column per family, shared y axis per row) and (d) ensemble test accuracy against parameters. " +
         "Rows also carry the epochs trained, ensemble NLL and ECE, member disagreement and correlation. One figure per task and architecture; the claims, one family at a time, use the first task in cell order.";
 
-    public override IReadOnlyList<string> RowColumns =>
-        [Task, Architecture, Family, WidthMult, Members, Params, EnsAcc, MemAcc, MemTrain];
+    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, WidthMult, Members, Params, EnsAcc, MemAcc, MemTrain];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [

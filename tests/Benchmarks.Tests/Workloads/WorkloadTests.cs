@@ -1,7 +1,7 @@
 using EEArtifacts.Benchmarks.Tests.Support;
 using EEArtifacts.Benchmarks.Workloads;
 using EmbeddedEnsembles.Layers;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
 
@@ -49,7 +49,7 @@ public class WorkloadTests
     [Fact]
     public void ThePlainNetworkComputesTheOneMemberEnsembleItCopies()
     {
-        EnsembleSpec spec = EnsembleWorkload.SpecOf(WorkloadKind.SingleNetwork, Small);
+        MlpSpec spec = EnsembleWorkload.SpecOf(WorkloadKind.SingleNetwork, Small);
         using var source = new EnsembleMlp(spec, seed: 5);
         using var plain = new PlainMlp(source);
         using var scope = NewDisposeScope();

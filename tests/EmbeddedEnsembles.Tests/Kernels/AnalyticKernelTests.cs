@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using Xunit.Abstractions;
 
 namespace EEArtifacts.EmbeddedEnsembles.Tests.Kernels;
@@ -123,7 +123,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     public void ZeroMeanModulationsGiveExactlyZeroCrossKernels(string activation)
     {
         double[,] x = KernelTestData.Points(5, 4, 7, offset: 0.8);
-        var spec = new EnsembleSpec
+        var spec = new MlpSpec
         {
             InputDim = 4, Depth = 3, Activation = Activation.Parse(activation),
             ULaw = new SignLaw(1), SigmaW = 1.5, SigmaB = 0.3,
@@ -148,7 +148,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
         double[,] x = KernelTestData.Points(5, 4, 8, offset: 2.0);
         double[,] gram = Dense.Multiply(x, Dense.Transpose(x));
         Assert.True(KernelTestData.AllPositive(gram, 5));
-        var spec = new EnsembleSpec
+        var spec = new MlpSpec
         {
             InputDim = 4, Depth = 2, Activation = Activation.Parse(activation),
             ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v), SigmaW = 1.4, SigmaB = 0.1,
@@ -164,7 +164,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     public void McDropoutIsCollectiveAndHasNoMemberPart()
     {
         double[,] x = KernelTestData.Points(4, 3, 9, offset: 1.0);
-        EnsembleSpec spec = EnsembleSpec.McDropout(0.5) with { InputDim = 3, Depth = 2 };
+        MlpSpec spec = MlpSpec.McDropout(0.5) with { InputDim = 3, Depth = 2 };
         EnsembleKernels k = AnalyticKernels.Compute(spec, x);
         Assert.True(KernelTestData.AllPositive(k.NngpCross, 4));
         Assert.All(k.NtkMember.Cast<double>(), v => Assert.Equal(0.0, v));
@@ -179,7 +179,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     public void ConstantModulationsMakeMembersIdenticalAndIndependentEnsemblesUncoupled()
     {
         double[,] x = KernelTestData.Points(5, 3, 10);
-        var baseSpec = new EnsembleSpec { InputDim = 3, Depth = 3, ULaw = new ConstLaw(1), VLaw = new ConstLaw(1) };
+        var baseSpec = new MlpSpec { InputDim = 3, Depth = 3, ULaw = new ConstLaw(1), VLaw = new ConstLaw(1) };
         EnsembleKernels be = AnalyticKernels.Compute(baseSpec, x);
         // u = v = 1 for every member: the members are one network, so cross = same (1e-12: identical arithmetic paths
         // except the ReLU cross formula's extra zero terms).
@@ -202,7 +202,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     {
         // Depth 1, const(1): Sigma = sw^2 J1(K1), Theta^com = sw^2 J1 + sw^2 J0 K1, Theta^ind = sw^2 (J1 + J1).
         double[,] x = { { 1, 0 }, { 0.6, 0.8 } };
-        var spec = new EnsembleSpec { InputDim = 2, Depth = 1, SigmaW = 1.2, SigmaB = 0.5, ULaw = new ConstLaw(1), VLaw = new ConstLaw(1) };
+        var spec = new MlpSpec { InputDim = 2, Depth = 1, SigmaW = 1.2, SigmaB = 0.5, ULaw = new ConstLaw(1), VLaw = new ConstLaw(1) };
         EnsembleKernels k = AnalyticKernels.Compute(spec, x);
         double sw2 = 1.44, sb2 = 0.25;
         double k11 = sw2 * 1 / 2 + sb2, k12 = sw2 * 0.6 / 2 + sb2;
@@ -225,7 +225,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     public void KernelsAreSymmetricPositiveSemidefiniteAndDeterministic(string activation, string u, string v, int depth)
     {
         double[,] x = KernelTestData.Points(7, 5, 11);
-        var spec = new EnsembleSpec
+        var spec = new MlpSpec
         {
             InputDim = 5, Depth = depth, Activation = Activation.Parse(activation),
             ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v), SigmaW = 1.3, SigmaB = 0.2, Members = 3,
@@ -262,7 +262,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     public void ReportSerializesToJson()
     {
         double[,] x = KernelTestData.Points(3, 2, 12);
-        EnsembleKernels k = AnalyticKernels.Compute(new EnsembleSpec { InputDim = 2, Depth = 2 }, x);
+        EnsembleKernels k = AnalyticKernels.Compute(new MlpSpec { InputDim = 2, Depth = 2 }, x);
         string json = JsonSerializer.Serialize(k.ToReport(x));
         KernelReport? back = JsonSerializer.Deserialize<KernelReport>(json);
         Assert.NotNull(back);
@@ -273,7 +273,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     [Fact]
     public void BadInputsFailClearly()
     {
-        var spec = new EnsembleSpec { InputDim = 3 };
+        var spec = new MlpSpec { InputDim = 3 };
         Assert.Throws<ArgumentException>(() => AnalyticKernels.Compute(spec, new double[2, 4]));
         Assert.Throws<ArgumentException>(() => AnalyticKernels.Compute(spec with { Parameterization = Parameterization.Standard }, new double[2, 3]));
         Assert.Throws<ArgumentException>(() => AnalyticKernels.Compute(spec, new double[,] { { 1, double.NaN, 0 } }));

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -28,7 +28,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
     [MemberData(nameof(TinyNetworks))]
     public void LayerwiseNtkEqualsTheFullJacobianNtk(string family, string activation, string u, string v, bool memberBias, int outputs)
     {
-        var spec = new EnsembleSpec
+        var spec = new MlpSpec
         {
             Family = Enum.Parse<EnsembleFamily>(family), InputDim = 3, Width = 6, Depth = 3, OutputDim = outputs, Members = 3,
             Activation = Activation.Parse(activation), ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v),
@@ -56,9 +56,9 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
 
     public static TheoryData<string> ConvergenceCases => new() { "sign(1)", "gauss(1,0.5)", "const(1)", "mcdropout(0.5)" };
 
-    private static EnsembleSpec ConvergenceSpec(string law, int width)
+    private static MlpSpec ConvergenceSpec(string law, int width)
     {
-        var spec = new EnsembleSpec
+        var spec = new MlpSpec
         {
             InputDim = 5, Width = width, Depth = 2, Members = 3, OutputDim = 1,
             Activation = Activation.Relu, SigmaW = 1.5, SigmaB = 0.2,
@@ -87,7 +87,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         var errors = new List<(double Nngp, double Shared, double Member)>();
         foreach (int width in widths)
         {
-            EnsembleSpec spec = ConvergenceSpec(law, width);
+            MlpSpec spec = ConvergenceSpec(law, width);
             double[,] empiricalNngp = EmpiricalKernels.AverageConditionalNngp(spec, x, seeds);
             EmpiricalNtk ntk = EmpiricalKernels.AverageNtk(spec, x, seeds);
             double eMember = Dense.Frobenius(ntkMember) == 0 ? Dense.Frobenius(ntk.Member) : Dense.RelativeError(ntk.Member, ntkMember);
@@ -123,7 +123,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         // over 4 seeds at 2^18 and 0.003-0.004 at 2^20, so the bound is 0.75x).
         double[,] x = KernelTestData.Points(5, 4, 43, offset: 0.5);
         var errors = new List<double[]>();
-        var baseSpec = new EnsembleSpec
+        var baseSpec = new MlpSpec
         {
             InputDim = 4, Depth = 1, Members = 3, Activation = Activation.Parse(activation),
             ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v), SigmaW = 1.5, SigmaB = 0.2,
@@ -135,7 +135,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         EnsembleKernels analytic = AnalyticKernels.Compute(baseSpec, x); // kernels do not depend on the width
         foreach (int width in new[] { 1 << 14, 1 << 18 })
         {
-            EnsembleSpec spec = baseSpec with { Width = width };
+            MlpSpec spec = baseSpec with { Width = width };
             using var model = new EnsembleMlp(spec, 1, ScalarType.Float64);
             double[,] nngp = EmpiricalKernels.ConditionalNngp(model, x);
             EmpiricalNtk ntk = EmpiricalKernels.Ntk(model, x);
@@ -175,7 +175,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         // lower than at 256.
         double[,] x = KernelTestData.Points(5, 4, 43, offset: 0.5);
         var errors = new List<double[]>();
-        var baseSpec = new EnsembleSpec
+        var baseSpec = new MlpSpec
         {
             Family = Enum.Parse<EnsembleFamily>(family), InputDim = 4, Depth = 2, Members = 2,
             Activation = Activation.Parse(activation), ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v),
@@ -184,7 +184,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         EnsembleKernels analytic = AnalyticKernels.Compute(baseSpec, x);
         foreach (int width in new[] { 256, 4096 })
         {
-            EnsembleSpec spec = baseSpec with { Width = width };
+            MlpSpec spec = baseSpec with { Width = width };
             long[] seeds = [7, 8];
             double eNngp = Dense.RelativeError(EmpiricalKernels.AverageConditionalNngp(spec, x, seeds), analytic.FullNngp());
             EmpiricalNtk ntk = EmpiricalKernels.AverageNtk(spec, x, seeds);
@@ -209,7 +209,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         // every cross entry within 5 standard errors of 0 (15 entries: a false alarm below 1e-5), and every same
         // entry within 5 standard errors plus 3% (finite-width bias O(1/N)) of Sigma_s.
         double[,] x = KernelTestData.Points(5, 4, 45, offset: 0.5);
-        var spec = new EnsembleSpec { InputDim = 4, Width = 256, Depth = 2, Members = 4, ULaw = new SignLaw(1), VLaw = new SignLaw(1), SigmaW = 1.5, SigmaB = 0.2 };
+        var spec = new MlpSpec { InputDim = 4, Width = 256, Depth = 2, Members = 4, ULaw = new SignLaw(1), VLaw = new SignLaw(1), SigmaW = 1.5, SigmaB = 0.2 };
         EnsembleKernels analytic = AnalyticKernels.Compute(spec, x);
         MonteCarloNngp mc = EmpiricalKernels.OutputCovariance(spec, x, 150, 1000);
         Assert.NotNull(mc.Cross);
@@ -236,7 +236,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         // seconds (bound 60 s on a busy 2-core machine); Sigma_c > 0 for inputs with positive inner products and
         // agrees with the analytic value within 5 standard errors plus 2% (the O(1/N) bias).
         double[,] x = KernelTestData.Points(8, 4, 47, offset: 1.5);
-        var spec = new EnsembleSpec { InputDim = 4, Width = 1024, Depth = 2, Members = 4, ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5), SigmaW = 1.5, SigmaB = 0.2 };
+        var spec = new MlpSpec { InputDim = 4, Width = 1024, Depth = 2, Members = 4, ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5), SigmaW = 1.5, SigmaB = 0.2 };
         EnsembleKernels analytic = AnalyticKernels.Compute(spec, x);
         Assert.True(KernelTestData.AllPositive(analytic.NngpCross, 8));
         var clock = Stopwatch.StartNew();
@@ -264,7 +264,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
     {
         // Width 4096, n = 32, M = 4, depth 2: the layerwise NTK needs no weight-sized Jacobian (bound 60 s, typically ~2 s).
         double[,] x = KernelTestData.Points(32, 6, 49);
-        var spec = new EnsembleSpec { InputDim = 6, Width = 4096, Depth = 2, Members = 4, ULaw = new GaussLaw(1, 0.5), VLaw = new SignLaw(1) };
+        var spec = new MlpSpec { InputDim = 6, Width = 4096, Depth = 2, Members = 4, ULaw = new GaussLaw(1, 0.5), VLaw = new SignLaw(1) };
         var clock = Stopwatch.StartNew();
         using var model = new EnsembleMlp(spec, 3, ScalarType.Float64);
         EmpiricalNtk a = EmpiricalKernels.Ntk(model, x);

@@ -59,7 +59,7 @@ public class GeluTableTests
         double worst = 0;
         for (double z = -12; z <= 12; z += 0.0017)
         {
-            worst = Math.Max(worst, Math.Abs(global::EmbeddedEnsembles.Model.GeluActivation.FastCdf(z) - global::EmbeddedEnsembles.Model.GaussLaw.NormalCdf(z)));
+            worst = Math.Max(worst, Math.Abs(global::EmbeddedEnsembles.Descriptions.GeluActivation.FastCdf(z) - global::EmbeddedEnsembles.Descriptions.GaussLaw.NormalCdf(z)));
         }
         Assert.True(worst < 1e-12, $"max error {worst}");
     }

@@ -1,5 +1,5 @@
 using EmbeddedEnsembles.Kernels;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 using Xunit.Abstractions;
 
@@ -10,7 +10,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     private const int Train = 6;
     private const int Test = 4;
 
-    private static (EnsembleKernels Kernels, double[] Y, double[] YTest) Problem(EnsembleSpec spec)
+    private static (EnsembleKernels Kernels, double[] Y, double[] YTest) Problem(MlpSpec spec)
     {
         double[,] x = KernelTestData.Points(Train + Test, spec.InputDim, 21, offset: 0.3);
         double[] y = Enumerable.Range(0, Train + Test).Select(i => Math.Sin(x[i, 0]) + 0.5 * x[i, 1]).ToArray();
@@ -28,7 +28,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     [MemberData(nameof(Regimes))]
     public void MeanModeReductionEqualsTheFullBlockComputation(string u, string v, string gamma)
     {
-        var spec = new EnsembleSpec { InputDim = 3, Depth = 2, Members = 3, ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v) };
+        var spec = new MlpSpec { InputDim = 3, Depth = 2, Members = 3, ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v) };
         (EnsembleKernels k, double[] y, _) = Problem(spec);
         var scales = new TrainingScales(0.7, 0.4, GammaRule.Parse(gamma));
         foreach (double t in new[] { 0.0, 0.3, 2.0, double.PositiveInfinity })
@@ -49,7 +49,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     [Fact]
     public void InfiniteTimeIsKernelRegressionAndFiniteTimeTendsToIt()
     {
-        var spec = new EnsembleSpec { InputDim = 3, Depth = 2, Members = 4, ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5) };
+        var spec = new MlpSpec { InputDim = 3, Depth = 2, Members = 4, ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5) };
         (EnsembleKernels k, double[] y, _) = Problem(spec);
         var scales = new TrainingScales(1, 1, GammaRule.One);
         MeanModeKernels m = k.MeanMode(scales);
@@ -89,7 +89,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     [Fact]
     public void RidgeIsExplicitAndReported()
     {
-        var spec = new EnsembleSpec { InputDim = 3, Depth = 2 };
+        var spec = new MlpSpec { InputDim = 3, Depth = 2 };
         (EnsembleKernels k, double[] y, _) = Problem(spec);
         MeanModeKernels m = k.MeanMode(new TrainingScales(1, 1, GammaRule.M));
         TrainedPrediction ridged = TrainedEnsemble.Predict(m.Ntk, m.Nngp, Train, y, double.PositiveInfinity, ridge: 0.5);
@@ -113,7 +113,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     [Fact]
     public void IndependentRegimeVarianceFallsLikeOneOverMAndCollectiveRegimeHasAFloor()
     {
-        var indep = new EnsembleSpec { InputDim = 3, Depth = 2, ULaw = new SignLaw(1), VLaw = new SignLaw(1) };
+        var indep = new MlpSpec { InputDim = 3, Depth = 2, ULaw = new SignLaw(1), VLaw = new SignLaw(1) };
         (EnsembleKernels ki, double[] y, double[] yTest) = Problem(indep);
         int[] ms = [1, 2, 4, 8, 16];
         IReadOnlyList<ExpectedMse> curve = TrainedEnsemble.MseCurve(ki, new TrainingScales(1, 1, GammaRule.M), ms, Train, y, yTest, 5.0);

@@ -1,6 +1,6 @@
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
 using EmbeddedEnsembles.Layers;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -1,5 +1,5 @@
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -51,7 +51,7 @@ public class ModulationAndMaskTests
         if (law is not ConstLaw and not BernoulliLaw { P: 1 }) Assert.NotEqual(first, second);
     }
 
-    private static EnsembleSpec Mcd(double p) => EnsembleSpec.McDropout(p) with { InputDim = 4, Width = 64, Depth = 2, OutputDim = 2, Members = 5 };
+    private static MlpSpec Mcd(double p) => MlpSpec.McDropout(p) with { InputDim = 4, Width = 64, Depth = 2, OutputDim = 2, Members = 5 };
 
     [Fact]
     public void McDropoutMasksAreFixedBuffersReproducibleFromTheSeedAndDifferAcrossMembers()

@@ -1,5 +1,5 @@
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using static TorchSharp.torch;

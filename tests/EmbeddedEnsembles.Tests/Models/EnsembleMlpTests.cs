@@ -1,5 +1,5 @@
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Layers;
 using TorchSharp;
@@ -11,7 +11,7 @@ public class EnsembleMlpTests
 {
     public EnsembleMlpTests() => T.Init();
 
-    private static EnsembleSpec Small(EnsembleFamily family = EnsembleFamily.BatchEnsemble) => new()
+    private static MlpSpec Small(EnsembleFamily family = EnsembleFamily.BatchEnsemble) => new()
     {
         Family = family, InputDim = 5, Width = 7, Depth = 3, OutputDim = 3, Members = 4,
         ULaw = new GaussLaw(1, 0.5), VLaw = new SignLaw(1), Activation = Activation.Tanh,
@@ -208,8 +208,8 @@ public class EnsembleMlpTests
         Assert.Contains("width", Assert.Throws<ArgumentException>(() => new EnsembleMlp(Small() with { Width = 0 }, 1)).Message);
         Assert.Contains("ensemble size", Assert.Throws<ArgumentException>(() => new EnsembleMlp(Small() with { Members = 0 }, 1)).Message);
         Assert.Contains("depth", Assert.Throws<ArgumentException>(() => new EnsembleMlp(Small() with { Depth = 0 }, 1)).Message);
-        Assert.Contains("(0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => EnsembleSpec.McDropout(0)).Message);
-        Assert.Contains("(0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => EnsembleSpec.McDropout(1.5)).Message);
+        Assert.Contains("(0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => MlpSpec.McDropout(0)).Message);
+        Assert.Contains("(0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => MlpSpec.McDropout(1.5)).Message);
         Assert.Contains("unknown activation", Assert.Throws<ArgumentException>(() => Small() with { Activation = Activation.Parse("swish") }).Message);
         Assert.Contains("bernoulli", Assert.Throws<ArgumentException>(() => new EnsembleMlp(Small(EnsembleFamily.McDropout), 1)).Message);
         Assert.Contains("float", Assert.Throws<ArgumentException>(() => new EnsembleMlp(Small(), 1, ScalarType.Int64)).Message);

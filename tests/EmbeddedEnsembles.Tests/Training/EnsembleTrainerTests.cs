@@ -1,5 +1,5 @@
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
 using TorchSharp;
@@ -12,7 +12,7 @@ public class EnsembleTrainerTests
 {
     public EnsembleTrainerTests() => T.Init();
 
-    private static EnsembleSpec Spec(int members = 4) => new()
+    private static MlpSpec Spec(int members = 4) => new()
     {
         InputDim = 6, Width = 16, Depth = 2, OutputDim = 3, Members = members,
         ULaw = new GaussLaw(1, 0.5), VLaw = new SignLaw(1), MemberReadoutBias = true,

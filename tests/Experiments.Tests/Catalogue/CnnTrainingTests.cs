@@ -2,10 +2,11 @@ using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.Experiments.Tests.Data;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Training;
 using static EEArtifacts.Experiments.Tests.Data.DataTestFiles;
+using EEArtifacts.Experiments.Tests.Support;
 
 namespace EEArtifacts.Experiments.Tests.Catalogue;
 
@@ -16,12 +17,6 @@ public sealed class CnnTrainingTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private sealed class Silent : IRunProgress
-    {
-        public T Show<T>(Func<IRunProgress, T> work) => work(this);
-        public void BeginExperiment(string name, int cells, int skipped) { }
-        public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
-    }
 
     private static WidthSweep.Setup Cifar => WidthSweep.Setups(Profile.Paper).Single(s => s.Architecture == Architecture.Cnn);
 
@@ -53,7 +48,7 @@ public sealed class CnnTrainingTests : IDisposable
         {
             Datasets = CatalogFor(StandardDataset.Cifar10, folder, CifarArchive),
         };
-        new ExperimentRunner([sweep, scatter], TaskSource.Check).Run(options, new Silent());
+        new ExperimentRunner([sweep, scatter], TaskSource.Check).Run(options, new SilentProgress());
         return Path.Combine(outRoot, "paper");
     }
 

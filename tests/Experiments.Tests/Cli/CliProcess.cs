@@ -7,7 +7,10 @@ public static class CliProcess
 {
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "ee-experiments");
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts it with extra environment variables (a numeric path: MKL_CBWR, ATEN_CPU_CAPABILITY).</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Executable)
         {
@@ -20,13 +23,20 @@ public static class CliProcess
             info.ArgumentList.Add(a);
         }
         info.Environment["CI"] = "true"; // plain progress lines, no live bars
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         return Process.Start(info) ?? throw new InvalidOperationException("could not start ee-experiments");
     }
 
     /// <summary>Runs to completion; returns exit code, stdout and stderr.</summary>
-    public static (int Code, string Out, string Err) Run(params string[] args)
+    public static (int Code, string Out, string Err) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs to completion with extra environment variables; returns exit code, stdout and stderr.</summary>
+    public static (int Code, string Out, string Err) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using Process p = Start(args);
+        using Process p = Start(environment, args);
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(5)))

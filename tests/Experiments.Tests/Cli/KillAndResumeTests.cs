@@ -57,7 +57,7 @@ public sealed class KillAndResumeTests : IDisposable
         if (!Directory.Exists(folder)) return;
         foreach (string file in Directory.EnumerateFiles(folder))
         {
-            if (file.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)) continue;
+            if (file.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal) || file.EndsWith(CellLock.Suffix, StringComparison.Ordinal)) continue;
             string text;
             try
             {

@@ -1,7 +1,7 @@
 using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Cost;
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Tests.Cost;

@@ -75,7 +75,7 @@ public sealed class IdxDatasetTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedFileFailsItsChecksum()
+    public void TruncatedFileFailsItsSizeCheckBeforeHashing()
     {
         string folder = _temp.Sub("mnist");
         WriteIdx(folder, SmallIdxSet());
@@ -86,10 +86,8 @@ public sealed class IdxDatasetTests : IDisposable
 
         var e = Assert.Throws<DatasetException>(() => DatasetStore.Load(StandardDataset.Mnist, folder, false, null, Options(catalog)));
 
-        Assert.StartsWith($"{folder} does not hold the canonical mnist files: {TrainImages} (sha256 ", e.Message);
-        Assert.Contains($"data manifest {folder}` and run with --data-set mnist={folder}", e.Message);
-        Assert.DoesNotContain("delete", e.Message);
-        Assert.Contains($"{bytes.Length / 2} bytes instead of {bytes.Length}", e.Message);
+        Assert.Contains(TrainImages, e.Message);
+        Assert.Contains($"has {bytes.Length / 2} bytes, expected {bytes.Length}", e.Message);
     }
 
     [Fact]

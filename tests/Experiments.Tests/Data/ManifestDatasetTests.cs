@@ -2,9 +2,10 @@ using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Cli;
 using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Runtime;
 using static EEArtifacts.Experiments.Tests.Data.DataTestFiles;
+using EEArtifacts.Experiments.Tests.Support;
 
 namespace EEArtifacts.Experiments.Tests.Data;
 
@@ -15,12 +16,6 @@ public sealed class ManifestDatasetTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private sealed class Silent : IRunProgress
-    {
-        public T Show<T>(Func<IRunProgress, T> work) => work(this);
-        public void BeginExperiment(string name, int cells, int skipped) { }
-        public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
-    }
 
     /// <summary>An IDX folder of any size (here 30 train, 12 test) with its manifest, written by the CLI command.</summary>
     private string UserFolder(int train = 30, int test = 12)
@@ -125,7 +120,7 @@ public sealed class ManifestDatasetTests : IDisposable
             DataSetFolders = new Dictionary<string, string> { [TaskSource.QuickImageTask] = folder },
         };
 
-        new ExperimentRunner([sweep], TaskSource.Check).Run(options, new Silent());
+        new ExperimentRunner([sweep], TaskSource.Check).Run(options, new SilentProgress());
 
         string results = Path.Combine(outRoot, "smoke", "width-sweep");
         string[] rows = File.ReadAllLines(Directory.GetFiles(Path.Combine(results, "cells"), "0000-*.rows.csv").Single());

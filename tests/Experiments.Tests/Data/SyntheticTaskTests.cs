@@ -1,5 +1,5 @@
 using EEArtifacts.Experiments.Data;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 

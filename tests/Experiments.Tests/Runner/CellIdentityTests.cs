@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EEArtifacts.Experiments.Catalogue;
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 
 namespace EEArtifacts.Experiments.Tests.Runner;

@@ -2,6 +2,7 @@ using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
 using EmbeddedEnsembles.Runtime;
 using TorchSharp;
+using EEArtifacts.Experiments.Tests.Support;
 
 namespace EEArtifacts.Experiments.Tests.Runner;
 
@@ -58,19 +59,13 @@ public sealed class RunnerTests : IDisposable
 
     private static ExperimentRunner Runner(params IExperiment[] experiments) => new(experiments, (name, _) => throw new DatasetException($"no data set expected, got {name}"));
 
-    private sealed class Silent : IRunProgress
-    {
-        public T Show<T>(Func<IRunProgress, T> work) => work(this);
-        public void BeginExperiment(string name, int cells, int skipped) { }
-        public void CellDone(string experiment, string label, TimeSpan elapsed, bool diverged) { }
-    }
 
     [Fact]
     public void TwoRunsGiveByteIdenticalResults()
     {
         string a = Path.Combine(_root, "a"), b = Path.Combine(_root, "b");
-        Runner(Noise()).Run(Options(a), new Silent());
-        Runner(Noise()).Run(Options(b), new Silent());
+        Runner(Noise()).Run(Options(a), new SilentProgress());
+        Runner(Noise()).Run(Options(b), new SilentProgress());
         var left = Snapshot(a);
         var right = Snapshot(b);
         Assert.Equal(left.Keys.Order(), right.Keys.Order());
@@ -81,7 +76,7 @@ public sealed class RunnerTests : IDisposable
     [Fact]
     public void RowsFollowTheResultsContract()
     {
-        Runner(Noise()).Run(Options(_root), new Silent());
+        Runner(Noise()).Run(Options(_root), new SilentProgress());
         string cells = Path.Combine(_root, "smoke", "noise", "cells");
         string first = Directory.GetFiles(cells, "0000-*.rows.csv").Single();
         string[] lines = File.ReadAllLines(first);
@@ -94,10 +89,10 @@ public sealed class RunnerTests : IDisposable
     [Fact]
     public void FinishedCellsAreSkippedOnResume()
     {
-        Runner(Noise()).Run(Options(_root), new Silent());
+        Runner(Noise()).Run(Options(_root), new SilentProgress());
         var before = Snapshot(_root);
         int calls = s_calls;
-        Runner(Noise()).Run(Options(_root), new Silent());
+        Runner(Noise()).Run(Options(_root), new SilentProgress());
         Assert.Equal(calls, s_calls);
         Assert.Equal(before.Keys.Order(), Snapshot(_root).Keys.Order());
     }
@@ -106,23 +101,69 @@ public sealed class RunnerTests : IDisposable
     public void ACellWithoutItsRecordIsRerunAndMatches()
     {
         string full = Path.Combine(_root, "full");
-        Runner(Noise()).Run(Options(full), new Silent());
+        Runner(Noise()).Run(Options(full), new SilentProgress());
         var expected = Snapshot(full);
         // Simulate a kill after the rows but before the .json record, plus a leftover temp file.
         string cells = Path.Combine(full, "smoke", "noise", "cells");
         File.Delete(Directory.GetFiles(cells, "0003-*.json").Single(f => !f.EndsWith(".timing.json", StringComparison.Ordinal)));
-        File.WriteAllText(Path.Combine(cells, "0004-abc.rows.csv" + AtomicFile.TempSuffix), "half a ro");
-        Runner(Noise()).Run(Options(full), new Silent());
+        File.WriteAllText(Path.Combine(cells, $"0004-abc.rows.csv.{Writer.Current.Host}.{DeadPid()}.1234abcd{AtomicFile.TempSuffix}"), "half a ro");
+        Runner(Noise()).Run(Options(full), new SilentProgress());
         var after = Snapshot(full);
         Assert.Equal(expected.Keys.Order(), after.Keys.Order());
         Assert.All(expected, kv => Assert.Equal(kv.Value, after[kv.Key]));
     }
 
+    // The id of a process of this host that has exited.
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start("true")!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
+    [Fact]
+    public void StaleCleanupLeavesLiveWritersAndOtherShardsAlone()
+    {
+        Runner(Noise()).Run(Options(_root, "1/2"), new SilentProgress());
+        string cells = Path.Combine(_root, "smoke", "noise", "cells");
+        string live = Path.Combine(cells, $"0000-x.rows.csv.{Writer.Tag}.0000beef{AtomicFile.TempSuffix}");
+        string remote = Path.Combine(cells, $"0000-x.rows.csv.elsewhere.{DeadPid()}.0000beef{AtomicFile.TempSuffix}");
+        string dead = Path.Combine(cells, $"0000-x.rows.csv.{Writer.Current.Host}.{DeadPid()}.0000beef{AtomicFile.TempSuffix}");
+        string otherShardsStaleCell = Path.Combine(cells, "0001-oldhash.rows.csv"); // odd index: shard 2/2's
+        string myStaleCell = Path.Combine(cells, "0002-oldhash.rows.csv");
+        string deadLock = Path.Combine(cells, "0004-oldhash.lock");
+        foreach (string f in new[] { live, remote, dead, otherShardsStaleCell, myStaleCell })
+        {
+            File.WriteAllText(f, "x");
+        }
+        File.WriteAllText(deadLock, $"{Writer.Current.Host} {DeadPid()}\n");
+        Runner(Noise()).Run(Options(_root, "1/2"), new SilentProgress());
+        Assert.True(File.Exists(live) && File.Exists(remote) && File.Exists(otherShardsStaleCell));
+        Assert.False(File.Exists(dead) || File.Exists(myStaleCell) || File.Exists(deadLock));
+    }
+
+    [Fact]
+    public void ALockOfADeadProcessOnThisHostIsTakenOver()
+    {
+        string whole = Path.Combine(_root, "whole"), locked = Path.Combine(_root, "locked");
+        Runner(Noise()).Run(Options(whole), new SilentProgress());
+        string cells = Path.Combine(locked, "smoke", "noise", "cells");
+        Directory.CreateDirectory(cells);
+        string stem = Path.GetFileName(Directory.GetFiles(Path.Combine(whole, "smoke", "noise", "cells"), "0002-*.rows.csv").Single()).Split('.')[0];
+        File.WriteAllText(Path.Combine(cells, stem + CellLock.Suffix), $"{Writer.Current.Host} {DeadPid()}\n");
+        RunSummary summary = Runner(Noise()).Run(Options(locked), new SilentProgress());
+        Assert.Empty(summary.Locked);
+        var expected = Snapshot(whole);
+        var actual = Snapshot(locked);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order()); // the lock is gone, the cell computed
+        Assert.All(expected, kv => Assert.Equal(kv.Value, actual[kv.Key]));
+    }
+
     [Fact]
     public void AChangedConfigurationReplacesOldRowsInsteadOfMixing()
     {
-        Runner(Noise(sizes: 3)).Run(Options(_root), new Silent());
-        Runner(Noise(sizes: 2, repeats: 1)).Run(Options(_root), new Silent());
+        Runner(Noise(sizes: 3)).Run(Options(_root), new SilentProgress());
+        Runner(Noise(sizes: 2, repeats: 1)).Run(Options(_root), new SilentProgress());
         string cells = Path.Combine(_root, "smoke", "noise", "cells");
         Assert.Equal(2, Directory.GetFiles(cells, "*.rows.csv").Length);
     }
@@ -131,11 +172,11 @@ public sealed class RunnerTests : IDisposable
     public void TheUnionOfShardsEqualsTheUnshardedRun()
     {
         string whole = Path.Combine(_root, "whole"), merged = Path.Combine(_root, "merged");
-        Runner(Noise()).Run(Options(whole), new Silent());
+        Runner(Noise()).Run(Options(whole), new SilentProgress());
         foreach (string shard in new[] { "1/3", "2/3", "3/3" })
         {
             string part = Path.Combine(_root, "shard" + shard[0]);
-            Runner(Noise()).Run(Options(part, shard), new Silent());
+            Runner(Noise()).Run(Options(part, shard), new SilentProgress());
             foreach (string file in Directory.EnumerateFiles(part, "*", SearchOption.AllDirectories))
             {
                 string target = Path.Combine(merged, Path.GetRelativePath(part, file));
@@ -152,7 +193,7 @@ public sealed class RunnerTests : IDisposable
     [Fact]
     public void DivergenceIsRecordedAndTheSweepGoesOn()
     {
-        int diverged = Runner(Noise(divergeSecond: true)).Run(Options(_root), new Silent());
+        int diverged = Runner(Noise(divergeSecond: true)).Run(Options(_root), new SilentProgress()).Diverged;
         Assert.Equal(2, diverged);
         string cells = Path.Combine(_root, "smoke", "noise", "cells");
         Assert.Equal(6, Directory.GetFiles(cells, "*.rows.csv").Length);
@@ -179,7 +220,7 @@ public sealed class RunnerTests : IDisposable
     [Fact]
     public void UnknownExperimentWritesNothing()
     {
-        var e = Assert.Throws<UsageException>(() => Runner(Noise()).Run(Options(_root, "1/1", "nope"), new Silent()));
+        var e = Assert.Throws<UsageException>(() => Runner(Noise()).Run(Options(_root, "1/1", "nope"), new SilentProgress()));
         Assert.Contains("unknown experiment 'nope'", e.Message);
         Assert.False(Directory.Exists(Path.Combine(_root, "smoke")));
     }
@@ -188,7 +229,7 @@ public sealed class RunnerTests : IDisposable
     public void InvalidCellsAreRejectedBeforeAnyWork()
     {
         var bad = Noise() with { Grid = _ => new[] { new NoiseCell(0, 0) } };
-        var e = Assert.Throws<UsageException>(() => Runner(bad).Run(Options(_root), new Silent()));
+        var e = Assert.Throws<UsageException>(() => Runner(bad).Run(Options(_root), new SilentProgress()));
         Assert.Contains("size must be > 0", e.Message);
         Assert.False(Directory.Exists(Path.Combine(_root, "smoke")));
     }
@@ -199,7 +240,7 @@ public sealed class RunnerTests : IDisposable
         Directory.CreateDirectory(_root);
         string file = Path.Combine(_root, "occupied");
         File.WriteAllText(file, "");
-        var e = Assert.Throws<UsageException>(() => Runner(Noise()).Run(Options(Path.Combine(file, "results")), new Silent()));
+        var e = Assert.Throws<UsageException>(() => Runner(Noise()).Run(Options(Path.Combine(file, "results")), new SilentProgress()));
         Assert.Contains("not writable", e.Message);
     }
 
@@ -208,7 +249,7 @@ public sealed class RunnerTests : IDisposable
     {
         var needsData = Noise() with { NeedsDatasets = _ => new[] { "mnist" } };
         var runner = new ExperimentRunner(new IExperiment[] { needsData }, (name, sources) => throw new DatasetException($"data set '{name}' missing in {sources.Root}"));
-        var e = Assert.Throws<UsageException>(() => runner.Run(Options(_root), new Silent()));
+        var e = Assert.Throws<UsageException>(() => runner.Run(Options(_root), new SilentProgress()));
         Assert.Contains("data set 'mnist' missing", e.Message);
         Assert.False(Directory.Exists(Path.Combine(_root, "smoke")));
     }

@@ -1,4 +1,4 @@
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 /// <summary>Scalar special functions in float64 that .NET lacks.</summary>
 public static class SpecialFunctions

@@ -1,4 +1,4 @@
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 /// <summary>Which kind of ensemble a description builds.</summary>
 public enum EnsembleFamily
@@ -22,7 +22,7 @@ public enum Parameterization
 
 /// <summary>
 /// What every ensemble description holds besides its architecture: family, ensemble size, activation, modulation
-/// laws, parameterization, sigma_w, sigma_b and the readout bias; <see cref="EnsembleSpec"/> (MLP) and
+/// laws, parameterization, sigma_w, sigma_b and the readout bias; <see cref="MlpSpec"/> (MLP) and
 /// <see cref="CnnSpec"/> (CNN) add their shapes.
 /// </summary>
 public abstract record EnsembleDescription
@@ -49,7 +49,7 @@ public abstract record EnsembleDescription
     /// <summary>Checks the fields above; throws a clear <see cref="ArgumentException"/> naming the first bad one.</summary>
     protected void ValidateEnsemble()
     {
-        Require(Members >= 1, $"ensemble size M must be >= 1, got {Members}");
+        EnsembleSize.Require(Members);
         Require(Activation is not null, "activation is missing");
         Require(SigmaW > 0 && double.IsFinite(SigmaW), $"sigma_w must be a finite positive number, got {SigmaW}");
         Require(SigmaB >= 0 && double.IsFinite(SigmaB), $"sigma_b must be a finite number >= 0, got {SigmaB}");
@@ -74,7 +74,7 @@ public abstract record EnsembleDescription
 /// A plain description of an ensemble MLP (THEORY.md section 1): family, depth, width, members, activation,
 /// modulation laws, parameterization, sigma_w and sigma_b. A single network is M = 1.
 /// </summary>
-public sealed record EnsembleSpec : EnsembleDescription
+public sealed record MlpSpec : EnsembleDescription
 {
     /// <summary>Input dimension N_0.</summary>
     public int InputDim { get; init; } = 8;
@@ -86,7 +86,7 @@ public sealed record EnsembleSpec : EnsembleDescription
     public int OutputDim { get; init; } = 1;
 
     /// <summary>A description of an MC-dropout ensemble with keep probability <paramref name="p"/>.</summary>
-    public static EnsembleSpec McDropout(double p) => new()
+    public static MlpSpec McDropout(double p) => new()
     {
         Family = EnsembleFamily.McDropout,
         ULaw = new BernoulliLaw(p),
@@ -94,7 +94,7 @@ public sealed record EnsembleSpec : EnsembleDescription
     };
 
     /// <summary>Throws a clear <see cref="ArgumentException"/> naming the first bad field.</summary>
-    public EnsembleSpec Validate()
+    public MlpSpec Validate()
     {
         Require(InputDim >= 1, $"input dimension must be >= 1, got {InputDim}");
         Require(Width >= 1, $"width must be >= 1, got {Width}");

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 /// <summary>
 /// A pointwise nonlinearity phi. The finite forward pass lives here; the infinite-width kernel rule of the

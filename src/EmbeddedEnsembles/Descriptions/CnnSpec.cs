@@ -1,4 +1,4 @@
-namespace EmbeddedEnsembles.Model;
+namespace EmbeddedEnsembles.Descriptions;
 
 /// <summary>
 /// A plain description of a small VGG-style ensemble CNN for 32x32x3 images: stages of 3x3 convolutions with

@@ -1,0 +1,233 @@
+using EEArtifacts.Reporting.Claims;
+using EEArtifacts.Reporting.Figures;
+using EEArtifacts.Reporting.Results;
+using EEArtifacts.Reporting.Stats;
+
+namespace EEArtifacts.Reporting.Sections;
+
+/// <summary>E8 which-batchensemble: the named configurations on one image task, with out-of-distribution detection.</summary>
+public sealed class WhichBatchEnsembleSection : ExperimentSection
+{
+    private const string Configuration = "configuration", Members = "members", Width = "width";
+    private const string Gain = "ensemble_gain", Disagreement = "disagreement", LogitCorr = "logit_correlation", Nngp = "nngp_cross_ratio";
+    private const string AurocEntropy = "auroc_entropy_held_out";
+
+    /// <summary>The configuration names of the library (EnsembleConfigurations), as written in rows.csv.</summary>
+    public const string Common = "common", McDropout = "mc-dropout", IndependentRegime = "independent-regime",
+        IndependentNetworks = "independent-networks", SingleNetwork = "single-network";
+
+    /// <summary>Analytic NNGP cross ratios closer than this are a tie: the ordering claim does not compare them.</summary>
+    public const double OrderingTie = 0.05;
+
+    private static readonly (string Name, string Short)[] Configurations =
+    [
+        (Common, "common"), (McDropout, "MC-drop."), (IndependentRegime, "ind. regime"),
+        (IndependentNetworks, "ind. nets"), (SingleNetwork, "single"),
+    ];
+
+    public override string Experiment => "which-batchensemble";
+
+    public override string Id => "E8";
+
+    public override string Title => "E8 which-batchensemble: which BatchEnsemble is an ensemble?";
+
+    public override string Shows =>
+        "Five named configurations trained on one image task with its last classes held out: BatchEnsemble as most code configures it (\"common\": fast weights N(1, 0.5), per-member bias, loss averaged over the M·B rows, so γ = 1, standard parameterization), " +
+        "the MC-dropout ensemble (p = 0.5, γ = 1), the paper's independent regime (sign laws, γ = M), independent networks and a single network. " +
+        "Per configuration: ensemble gain (mean member NLL minus ensemble NLL), member diversity, out-of-distribution detection (AUROC of predictive entropy and of mutual information; near: held-out classes; far: per-pixel Gaussian noise and pixel-permuted images) and calibration under rotation and noise, " +
+        "beside the analytic cross-member correlation at initialization (the NNGP cross/same ratio). The question is the one of Zamyatin et al. (arXiv 2601.16936): does BatchEnsemble as commonly configured behave as a single model? " +
+        "Claims and figure use the widest network of the grid.";
+
+    public override IReadOnlyList<string> RowColumns =>
+    [
+        Configuration, Members, Width, Gain, Disagreement, "correlation", LogitCorr, "pairwise_kl", "weight_cosine", Nngp,
+        "init_logit_correlation", AurocEntropy, "auroc_mi_held_out", "auroc_entropy_noise", "auroc_entropy_permuted",
+        "ens_ece", "rotated_ece", "noisy_ece",
+    ];
+
+    public override IReadOnlyList<ClaimRule> Claims =>
+    [
+        new BoundRule("E8.1", "The common configuration's ensemble gain is no better than a single network's: at most a quarter of independent networks' gain", "Zamyatin et al. 2026; Thm 1-3 (collective regime)",
+            "mean ensemble_gain of common / mean ensemble_gain of independent-networks (a single network's gain is 0 by definition); SE by the delta method from the SDs over repeats",
+            0.25, AtMost: true, 2, r => GainRatio(r, Common, Gain)),
+        new BoundRule("E8.2", "The common configuration detects held-out classes no better than a single network (AUROC of predictive entropy)", "Zamyatin et al. 2026",
+            "mean auroc_entropy_held_out of common minus that of single-network; SE = SD/sqrt(n) per configuration, combined",
+            0.02, AtMost: true, 2, r => Difference(r, Common, SingleNetwork, AurocEntropy)),
+        new BoundRule("E8.3", "The independent regime's ensemble gain reaches that of independent networks (at least three quarters of it)", "Thm 1-3 (independent regime)",
+            "mean ensemble_gain of independent-regime / mean ensemble_gain of independent-networks; SE by the delta method",
+            0.75, AtMost: false, 2, r => GainRatio(r, IndependentRegime, Gain)),
+        new BoundRule("E8.4", "The independent regime's members disagree as much as independent networks' (at least three quarters of their disagreement)", "Thm 1-3 (independent regime)",
+            "mean disagreement of independent-regime / mean disagreement of independent-networks; SE by the delta method",
+            0.75, AtMost: false, 2, r => GainRatio(r, IndependentRegime, Disagreement)),
+        new PositiveRule("E8.5", "Trained member correlation is ordered as the analytic cross-member correlation at initialization", "Thm 1.3 (NNGP cross kernel)",
+            $"over every pair of ensembles (M ≥ 2) whose analytic NNGP cross/same ratios differ by more than {Data.Num(OrderingTie)}: measured logit_correlation of the higher-ratio one minus the lower's; the statistic is the pair with the smallest z (SEs over repeats, combined)", 2,
+            Ordering),
+    ];
+
+    public override IEnumerable<FigureSpec> Figures(ExperimentResults results)
+    {
+        var rows = Widest(results);
+        var fig = new FigureSpec
+        {
+            Id = "e8-which-batchensemble",
+            Caption = "E8 which-batchensemble (widest network of the grid; mean ± 1 SE over repeats). " +
+                "(a) Ensemble gain (mean member NLL minus ensemble NLL) against the trained members' logit correlation; the dashed segment of each configuration starts at the analytic cross-member correlation at initialization (NNGP cross/same ratio) and ends at the trained one. Points high and to the left are ensembles; a single network sits at (1, 0). " +
+                "(b) Out-of-distribution detection: AUROC of predictive entropy and of mutual information for held-out classes (near), pixel-permuted images and per-pixel noise (far); 0.5 is chance. " +
+                "(c) Expected calibration error of the ensemble in distribution, under Gaussian noise and under 90° rotation.",
+            Columns = 3,
+            PanelWidth = 640, // room for panel (b)'s legend beside five category ticks
+        };
+        fig.Panels.Add(GainPanel(rows));
+        fig.Panels.Add(CategoryPanel(rows, "(b) out-of-distribution AUROC", "AUROC",
+            [("entropy, held-out classes", AurocEntropy), ("MI, held-out classes", "auroc_mi_held_out"),
+             ("entropy, permuted pixels", "auroc_entropy_permuted"), ("entropy, pixel noise", "auroc_entropy_noise")],
+            new RefLine(0.5, "chance"), LegendPlacement.Outside));
+        fig.Panels.Add(CategoryPanel(rows, "(c) calibration under shift", "ensemble ECE",
+            [("in distribution", "ens_ece"), ("Gaussian noise", "noisy_ece"), ("rotated 90°", "rotated_ece")], null, LegendPlacement.Corner));
+        yield return fig;
+    }
+
+    private static PanelSpec GainPanel(IReadOnlyList<CsvRow> rows)
+    {
+        var p = new PanelSpec { Title = "(a) ensemble gain vs member correlation", XLabel = "member logit correlation (trained)", YLabel = "member NLL − ensemble NLL", Legend = LegendPlacement.Outside };
+        foreach (var (name, label) in Present(rows))
+        {
+            var of = Of(rows, name);
+            var corr = Stat.MeanSe(of.Select(r => r.D(LogitCorr)));
+            var gain = Stat.MeanSe(of.Select(r => r.D(Gain)));
+            var analytic = Stat.Mean(of.Select(r => r.D(Nngp)));
+            if (double.IsFinite(analytic))
+            {
+                p.Series.Add(new SeriesSpec("", [analytic, corr.Value], [gain.Value, gain.Value], Style: SeriesStyle.Theory, ColorKey: name));
+            }
+
+            p.Series.Add(new SeriesSpec(label, [corr.Value], [gain.Value], [gain.Uncertainty], SeriesStyle.Markers, name));
+        }
+
+        return p;
+    }
+
+    private static PanelSpec CategoryPanel(IReadOnlyList<CsvRow> rows, string title, string ylabel, (string Label, string Column)[] series, RefLine? line,
+        LegendPlacement legend)
+    {
+        var present = Present(rows);
+        var p = new PanelSpec { Title = title, XLabel = "configuration", YLabel = ylabel, Legend = legend };
+        for (var i = 0; i < present.Count; i++)
+        {
+            p.XTicks.Add((i, present[i].Short));
+        }
+
+        foreach (var (label, column) in series)
+        {
+            var points = present.Select((c, i) => (X: (double)i, Y: Stat.MeanSe(Of(rows, c.Name).Select(r => r.D(column))))).ToList();
+            p.Series.Add(Data.Series(label, points, SeriesStyle.Markers));
+        }
+
+        if (line is not null)
+        {
+            p.Lines.Add(line);
+        }
+
+        return p;
+    }
+
+    /// <summary>The rows of the widest network (the grid's largest width).</summary>
+    private static List<CsvRow> Widest(ExperimentResults r)
+    {
+        var widths = Data.Levels(r.Rows.Rows, Width);
+        return widths.Count == 0 ? [] : r.Rows.Rows.Where(x => x.D(Width) == widths[^1]).ToList();
+    }
+
+    private static List<(string Name, string Short)> Present(IReadOnlyList<CsvRow> rows) =>
+        Configurations.Where(c => rows.Any(r => r.S(Configuration) == c.Name)).ToList();
+
+    private static List<CsvRow> Of(IEnumerable<CsvRow> rows, string configuration) => rows.Where(r => r.S(Configuration) == configuration).ToList();
+
+    private static List<CsvRow> Require(ExperimentResults r, string configuration)
+    {
+        var rows = Of(Widest(r), configuration);
+        if (rows.Count == 0)
+        {
+            throw new InvalidOperationException($"no rows of configuration {configuration}");
+        }
+
+        return rows;
+    }
+
+    private static StatOutcome GainRatio(ExperimentResults r, string configuration, string column)
+    {
+        var a = Stat.MeanSe(Require(r, configuration).Select(x => x.D(column)));
+        var b = Stat.MeanSe(Require(r, IndependentNetworks).Select(x => x.D(column)));
+        if (!(b.Value > 0))
+        {
+            return StatOutcome.Missing($"independent networks' mean {column} is {Data.Num(b.Value)}: no reference to divide by");
+        }
+
+        var ratio = a.Value / b.Value;
+        var se = Math.Sqrt(a.Uncertainty * a.Uncertainty + ratio * ratio * b.Uncertainty * b.Uncertainty) / b.Value;
+        return StatOutcome.Of(new Measurement(ratio, se, Math.Min(a.N, b.N)), $"{configuration} {Data.Num(a.Value)} ± {Data.Num(a.Uncertainty)}, independent networks {Data.Num(b.Value)} ± {Data.Num(b.Uncertainty)}");
+    }
+
+    private static StatOutcome Difference(ExperimentResults r, string a, string b, string column)
+    {
+        var ma = Stat.MeanSe(Require(r, a).Select(x => x.D(column)));
+        var mb = Stat.MeanSe(Require(r, b).Select(x => x.D(column)));
+        return StatOutcome.Of(ma - mb, $"{a} {Data.Num(ma.Value)} ± {Data.Num(ma.Uncertainty)}, {b} {Data.Num(mb.Value)} ± {Data.Num(mb.Uncertainty)}");
+    }
+
+    private static StatOutcome Ordering(ExperimentResults r)
+    {
+        var rows = Widest(r);
+        var ensembles = Present(rows)
+            .Select(c => (c.Name, Rows: Of(rows, c.Name)))
+            .Where(c => c.Rows.All(x => x.D(Members) >= 2))
+            .Select(c => (c.Name, Analytic: Stat.Mean(c.Rows.Select(x => x.D(Nngp))), Measured: Stat.MeanSe(c.Rows.Select(x => x.D(LogitCorr)))))
+            .Where(c => double.IsFinite(c.Analytic))
+            .ToList();
+        var pairs = new List<(string Text, Measurement D)>();
+        foreach (var hi in ensembles)
+        {
+            foreach (var lo in ensembles.Where(lo => hi.Analytic - lo.Analytic > OrderingTie))
+            {
+                pairs.Add(($"{hi.Name} ({Data.Num(hi.Analytic)}) vs {lo.Name} ({Data.Num(lo.Analytic)})", hi.Measured - lo.Measured));
+            }
+        }
+
+        if (pairs.Count == 0)
+        {
+            return StatOutcome.Missing($"no pair of configurations with analytic ratios more than {Data.Num(OrderingTie)} apart");
+        }
+
+        var weakest = pairs.MinBy(p => p.D.Uncertainty > 0 ? p.D.Value / p.D.Uncertainty : p.D.Value * double.PositiveInfinity);
+        return StatOutcome.Of(weakest.D, $"{pairs.Count} pairs; weakest: {weakest.Text}");
+    }
+
+    /// <summary>
+    /// The statistic lies on the claimed side of a bound: for "at most", holds if value + k SE ≤ bound (the upper end of
+    /// its interval is below), does not hold if value − k SE &gt; bound (clearly above), inconclusive in between; mirrored
+    /// for "at least".
+    /// </summary>
+    private sealed class BoundRule(string id, string claim, string source, string statistic, double bound, bool AtMost, double k,
+        Func<ExperimentResults, StatOutcome> compute) : ClaimRule(id, claim, source, statistic, compute)
+    {
+        public override string RuleText => AtMost
+            ? $"Holds if value + {N(k)} SE ≤ {N(bound)}; does not hold if value − {N(k)} SE > {N(bound)}; inconclusive otherwise (the interval contains {N(bound)}), or if the SE is unknown or data are missing."
+            : $"Holds if value − {N(k)} SE ≥ {N(bound)}; does not hold if value + {N(k)} SE < {N(bound)}; inconclusive otherwise (the interval contains {N(bound)}), or if the SE is unknown or data are missing.";
+
+        protected override (Verdict, string) Decide(Measurement m)
+        {
+            if (!double.IsFinite(m.Uncertainty))
+            {
+                return (Verdict.Inconclusive, "no uncertainty available");
+            }
+
+            var (lo, hi) = (m.Value - k * m.Uncertainty, m.Value + k * m.Uncertainty);
+            var interval = $"[{N(lo)}, {N(hi)}]";
+            var claimed = AtMost ? hi <= bound : lo >= bound;
+            var opposite = AtMost ? lo > bound : hi < bound;
+            return claimed ? (Verdict.Holds, $"interval {interval} on the claimed side of {N(bound)}")
+                : opposite ? (Verdict.DoesNotHold, $"interval {interval} on the wrong side of {N(bound)}")
+                : (Verdict.Inconclusive, $"interval {interval} contains {N(bound)}");
+        }
+    }
+}
