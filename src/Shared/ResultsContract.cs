@@ -24,6 +24,19 @@ internal static class Column
     public const string Disagreement = "disagreement", Correlation = "correlation", EnsembleGain = "ensemble_gain";
     public const string Params = "params", TestMse = "test_mse", TestMseSe = "test_mse_se";
     public const string Epochs = "epochs", EnsTestNll = "ens_test_nll", EnsTestEce = "ens_test_ece";
+
+    // E8 (which-batchensemble): configuration, then in-distribution, diversity, initialization, OOD and shift measures.
+    public const string Configuration = "configuration", Parameterization = "parameterization";
+    public const string EnsAcc = "ens_acc", EnsNll = "ens_nll", EnsEce = "ens_ece", EnsBrier = "ens_brier";
+    public const string MemberAcc = "member_acc", MemberNll = "member_nll", MemberEce = "member_ece", MemberBrier = "member_brier";
+    public const string LogitCorrelation = "logit_correlation", PairwiseKl = "pairwise_kl", WeightCosine = "weight_cosine";
+    public const string InitLogitCorrelation = "init_logit_correlation", InitWeightCosine = "init_weight_cosine";
+    public const string NngpCrossRatio = "nngp_cross_ratio", NtkCrossRatio = "ntk_cross_ratio";
+    public const string AurocEntropyHeldOut = "auroc_entropy_held_out", AurocMiHeldOut = "auroc_mi_held_out";
+    public const string AurocEntropyNoise = "auroc_entropy_noise", AurocMiNoise = "auroc_mi_noise";
+    public const string AurocEntropyPermuted = "auroc_entropy_permuted", AurocMiPermuted = "auroc_mi_permuted";
+    public const string RotatedAcc = "rotated_acc", RotatedNll = "rotated_nll", RotatedEce = "rotated_ece";
+    public const string NoisyAcc = "noisy_acc", NoisyNll = "noisy_nll", NoisyEce = "noisy_ece";
 }
 
 /// <summary>The values of the <see cref="Column.Regime"/> column (the library's Regime.Name spells the same).</summary>
@@ -82,6 +95,17 @@ internal sealed record ResultLayout(string Experiment, string[] Rows, string[] E
     public static ResultLayout Hyperparameters { get; } = new("hyperparameters",
         [Column.Factor, Column.Level, Column.U1, Column.Regime, Column.EnsembleGain, Column.Correlation, Column.EnsTestAcc], []);
 
+    public static ResultLayout WhichBatchEnsemble { get; } = new("which-batchensemble",
+    [
+        Column.Task, Column.Configuration, Column.Family, Column.U1, Column.Gamma, Column.Parameterization, Column.Members, Column.Width,
+        Column.EnsAcc, Column.EnsNll, Column.EnsEce, Column.EnsBrier, Column.MemberAcc, Column.MemberNll, Column.MemberEce, Column.MemberBrier,
+        Column.EnsembleGain, Column.Disagreement, Column.Correlation, Column.LogitCorrelation, Column.PairwiseKl, Column.WeightCosine,
+        Column.InitLogitCorrelation, Column.InitWeightCosine, Column.NngpCrossRatio, Column.NtkCrossRatio,
+        Column.AurocEntropyHeldOut, Column.AurocMiHeldOut, Column.AurocEntropyNoise, Column.AurocMiNoise,
+        Column.AurocEntropyPermuted, Column.AurocMiPermuted,
+        Column.RotatedAcc, Column.RotatedNll, Column.RotatedEce, Column.NoisyAcc, Column.NoisyNll, Column.NoisyEce,
+    ], []);
+
     /// <summary>Every experiment's layout, in report order.</summary>
-    public static IReadOnlyList<ResultLayout> All { get; } = [GpInit, NtkInit, Regimes, WidthSweep, ParamScatter, InfiniteWidth, Hyperparameters];
+    public static IReadOnlyList<ResultLayout> All { get; } = [GpInit, NtkInit, Regimes, WidthSweep, ParamScatter, InfiniteWidth, Hyperparameters, WhichBatchEnsemble];
 }

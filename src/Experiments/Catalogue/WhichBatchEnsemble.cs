@@ -1,5 +1,6 @@
 using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
+using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Configurations;
 using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Metrics;
@@ -74,7 +75,7 @@ public static class WhichBatchEnsemble
 
     /// <summary>The experiment.</summary>
     public static Experiment<Cell> Definition { get; } = new(
-        "which-batchensemble",
+        ResultLayout.WhichBatchEnsemble.Experiment,
         "BatchEnsemble as commonly configured (N(1, 0.5) fast weights, loss averaged over M*B rows: gamma = 1) is collective and tracks a single network in ensemble gain and OOD detection; the independent regime (sign laws, gamma = M) reaches independent networks; trained member correlation is ordered as the analytic cross-member correlation at initialization.",
         Grid,
         Run,
@@ -116,16 +117,8 @@ public static class WhichBatchEnsemble
         return cells;
     }
 
-    /// <summary>The columns of rows.csv (docs/RESULTS.md), one row per cell.</summary>
-    public static IReadOnlyList<string> Columns { get; } = new[]
-    {
-        "task", "configuration", "family", "u1", "gamma", "parameterization", "members", "width",
-        "ens_acc", "ens_nll", "ens_ece", "ens_brier", "member_acc", "member_nll", "member_ece", "member_brier", "ensemble_gain",
-        "disagreement", "correlation", "logit_correlation", "pairwise_kl", "weight_cosine",
-        "init_logit_correlation", "init_weight_cosine", "nngp_cross_ratio", "ntk_cross_ratio",
-        "auroc_entropy_held_out", "auroc_mi_held_out", "auroc_entropy_noise", "auroc_mi_noise", "auroc_entropy_permuted", "auroc_mi_permuted",
-        "rotated_acc", "rotated_nll", "rotated_ece", "noisy_acc", "noisy_nll", "noisy_ece",
-    };
+    /// <summary>The columns of rows.csv (the results contract), one row per cell.</summary>
+    public static IReadOnlyList<string> Columns => ResultLayout.WhichBatchEnsemble.Rows;
 
     /// <summary>Inputs the analytic kernels are computed on: the first in-distribution test images.</summary>
     public const int AnalyticPoints = 6;

@@ -2,15 +2,16 @@ using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
+using EEArtifacts.ResultsContract;
 
 namespace EEArtifacts.Reporting.Sections;
 
 /// <summary>E8 which-batchensemble: the named configurations on one image task, with out-of-distribution detection.</summary>
 public sealed class WhichBatchEnsembleSection : ExperimentSection
 {
-    private const string Configuration = "configuration", Members = "members", Width = "width";
-    private const string Gain = "ensemble_gain", Disagreement = "disagreement", LogitCorr = "logit_correlation", Nngp = "nngp_cross_ratio";
-    private const string AurocEntropy = "auroc_entropy_held_out";
+    private const string Configuration = Column.Configuration, Members = Column.Members, Width = Column.Width;
+    private const string Gain = Column.EnsembleGain, Disagreement = Column.Disagreement, LogitCorr = Column.LogitCorrelation, Nngp = Column.NngpCrossRatio;
+    private const string AurocEntropy = Column.AurocEntropyHeldOut;
 
     /// <summary>The configuration names of the library (EnsembleConfigurations), as written in rows.csv.</summary>
     public const string Common = "common", McDropout = "mc-dropout", IndependentRegime = "independent-regime",
@@ -25,7 +26,7 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
         (IndependentNetworks, "ind. nets"), (SingleNetwork, "single"),
     ];
 
-    public override string Experiment => "which-batchensemble";
+    public override string Experiment => ResultLayout.WhichBatchEnsemble.Experiment;
 
     public override string Id => "E8";
 
@@ -40,9 +41,9 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
 
     public override IReadOnlyList<string> RowColumns =>
     [
-        Configuration, Members, Width, Gain, Disagreement, "correlation", LogitCorr, "pairwise_kl", "weight_cosine", Nngp,
-        "init_logit_correlation", AurocEntropy, "auroc_mi_held_out", "auroc_entropy_noise", "auroc_entropy_permuted",
-        "ens_ece", "rotated_ece", "noisy_ece",
+        Configuration, Members, Width, Gain, Disagreement, Column.Correlation, LogitCorr, Column.PairwiseKl, Column.WeightCosine, Nngp,
+        Column.InitLogitCorrelation, AurocEntropy, Column.AurocMiHeldOut, Column.AurocEntropyNoise, Column.AurocEntropyPermuted,
+        Column.EnsEce, Column.RotatedEce, Column.NoisyEce,
     ];
 
     public override IReadOnlyList<ClaimRule> Claims =>
@@ -79,11 +80,11 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
         };
         fig.Panels.Add(GainPanel(rows));
         fig.Panels.Add(CategoryPanel(rows, "(b) out-of-distribution AUROC", "AUROC",
-            [("entropy, held-out classes", AurocEntropy), ("MI, held-out classes", "auroc_mi_held_out"),
-             ("entropy, permuted pixels", "auroc_entropy_permuted"), ("entropy, pixel noise", "auroc_entropy_noise")],
+            [("entropy, held-out classes", AurocEntropy), ("MI, held-out classes", Column.AurocMiHeldOut),
+             ("entropy, permuted pixels", Column.AurocEntropyPermuted), ("entropy, pixel noise", Column.AurocEntropyNoise)],
             new RefLine(0.5, "chance"), LegendPlacement.Outside));
         fig.Panels.Add(CategoryPanel(rows, "(c) calibration under shift", "ensemble ECE",
-            [("in distribution", "ens_ece"), ("Gaussian noise", "noisy_ece"), ("rotated 90°", "rotated_ece")], null, LegendPlacement.Corner));
+            [("in distribution", Column.EnsEce), ("Gaussian noise", Column.NoisyEce), ("rotated 90°", Column.RotatedEce)], null, LegendPlacement.Corner));
         yield return fig;
     }
 
