@@ -23,7 +23,7 @@ internal static class Column
     public const string EnsTestAcc = "ens_test_acc", MemberTestAcc = "member_test_acc", MemberTrainAcc = "member_train_acc";
     public const string Disagreement = "disagreement", Correlation = "correlation", EnsembleGain = "ensemble_gain";
     public const string Params = "params", TestMse = "test_mse", TestMseSe = "test_mse_se";
-    public const string EpochsTrained = "epochs", EnsTestNll = "ens_test_nll", EnsTestEce = "ens_test_ece";
+    public const string Epochs = "epochs", EnsTestNll = "ens_test_nll", EnsTestEce = "ens_test_ece";
 
     // E8 (which-batchensemble): configuration, then in-distribution, diversity, initialization, OOD and shift measures.
     public const string Configuration = "configuration", Parameterization = "parameterization";
@@ -79,14 +79,14 @@ internal sealed record ResultLayout(string Experiment, string[] Rows, string[] E
     public static ResultLayout WidthSweep { get; } = new("width-sweep",
     [
         Column.Task, Column.Architecture, Column.Family, Column.Regime, Column.WidthMult, Column.Width, Column.Members, Column.Params,
-        Column.EpochsTrained, Column.EnsTestAcc, Column.MemberTestAcc, Column.MemberTrainAcc,
-        Column.EnsTestNll, Column.EnsTestEce, Column.Disagreement, Column.Correlation,
+        Column.Epochs, Column.EnsTestAcc, Column.MemberTestAcc, Column.MemberTrainAcc, Column.EnsTestNll, Column.EnsTestEce,
+        Column.Disagreement, Column.Correlation,
     ], []);
 
     public static ResultLayout ParamScatter { get; } = new("param-scatter",
     [
         Column.Task, Column.Architecture, Column.Family, Column.Regime, Column.Setting, Column.Width, Column.Members, Column.Params,
-        Column.EpochsTrained, Column.EnsTestAcc, Column.MemberTestAcc, Column.MemberTrainAcc,
+        Column.Epochs, Column.EnsTestAcc, Column.MemberTestAcc, Column.MemberTrainAcc,
     ], []);
 
     public static ResultLayout InfiniteWidth { get; } = new("infinite-width",

@@ -170,9 +170,8 @@ public static class ResultsFixture
                             [Column.Regime] = family == "batch-ensemble" ? RegimeValue.Independent : RegimeValue.None,
                             [Column.WidthMult] = mult, [Column.Width] = width, [Column.Members] = m,
                             [Column.Params] = family == "batch-ensemble" ? width * width * 3 + m * width * 6 : m * width * width * 3,
-                            [Column.EpochsTrained] = 10, [Column.EnsTestAcc] = ens, [Column.MemberTestAcc] = member, [Column.MemberTrainAcc] = member + 0.15,
-                            [Column.EnsTestNll] = 1.2 - ens, [Column.EnsTestEce] = 0.02, [Column.Disagreement] = m > 1 ? 0.05 + 0.01 * rep : 0,
-                            [Column.Correlation] = m > 1 ? 0.95 - 0.01 * rep : 1,
+                            [Column.Epochs] = 12, [Column.EnsTestAcc] = ens, [Column.MemberTestAcc] = member, [Column.MemberTrainAcc] = member + 0.15,
+                            [Column.EnsTestNll] = 1.2 - ens, [Column.EnsTestEce] = 0.03, [Column.Disagreement] = m > 1 ? 0.1 : 0, [Column.Correlation] = m > 1 ? 0.9 : 1,
                         });
                     }
 
@@ -191,8 +190,8 @@ public static class ResultsFixture
         Dictionary<string, object> Row(string family, string regime, string setting, int width, int members, double p, double ens, double member) => new()
         {
             [Column.Task] = "synthetic", [Column.Architecture] = "mlp", [Column.Family] = family, [Column.Regime] = regime, [Column.Setting] = setting,
-            [Column.Width] = width, [Column.Members] = members, [Column.Params] = p, [Column.EpochsTrained] = 10, [Column.EnsTestAcc] = ens,
-            [Column.MemberTestAcc] = member, [Column.MemberTrainAcc] = member + 0.15,
+            [Column.Width] = width, [Column.Members] = members, [Column.Params] = p, [Column.Epochs] = 12, [Column.EnsTestAcc] = ens, [Column.MemberTestAcc] = member,
+            [Column.MemberTrainAcc] = member + 0.1,
         };
         var rows = new List<Dictionary<string, object>>();
         foreach (var width in new[] { 32, 64, 128, 256, 512, 1024 })

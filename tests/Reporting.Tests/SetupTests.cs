@@ -20,7 +20,7 @@ public sealed class SetupTests
                 {
                     var acc = 0.8 + (m == 4 ? gain : 0) + (rep * 0.001);
                     rows.Add([task, arch, "batch-ensemble", "independent", "1", "16", m.ToString(CultureInfo.InvariantCulture), "1000", "10", F(acc), F(0.78), F(0.9),
-                        F(0.5), F(0.02), F(m == 4 ? 0.05 : 0), F(m == 4 ? 0.95 : 1)]);
+                        F(0.6), F(0.03), F(0.1), F(0.9)]);
                 }
             }
         }

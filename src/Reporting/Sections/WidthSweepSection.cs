@@ -33,7 +33,7 @@ public sealed class WidthSweepSection : ExperimentSection
         "ensemble test accuracy, mean member test accuracy, mean member train accuracy (panels a-c of the paper's figure, one column per family, shared y axis per row) and (d) ensemble test accuracy against parameters. " +
         "Rows also carry the epochs trained, ensemble NLL and ECE, member disagreement and correlation. One figure per task and architecture; the claims, one family at a time, use the first task in cell order.";
 
-    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, WidthMult, Column.Width, Members, Params, EnsAcc, MemAcc, MemTrain];
+    public override IReadOnlyList<string> RowColumns => [Task, Architecture, Family, WidthMult, Members, Params, EnsAcc, MemAcc, MemTrain];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
