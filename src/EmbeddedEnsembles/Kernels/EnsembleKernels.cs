@@ -65,29 +65,6 @@ public sealed record EnsembleKernels(
     /// <summary>The full (M n) x (M n) output covariance at initialization, member-major.</summary>
     public double[,] FullNngp(int? members = null) => Blocks(NngpSame, NngpCross, ResolveMembers(members));
 
-    /// <summary>A JSON-friendly copy (jagged arrays, plain fields).</summary>
-    public KernelReport ToReport(double[,] inputs)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        return new KernelReport(
-            Spec.Family.ToString(),
-            Spec.Activation.Name,
-            Spec.Activation.KernelRule,
-            Spec.ULaw.ToString(),
-            Spec.VLaw.ToString(),
-            Spec.Depth,
-            Spec.SigmaW,
-            Spec.SigmaB,
-            Spec.Members,
-            Spec.MemberReadoutBias,
-            Dense.ToJagged(inputs),
-            Dense.ToJagged(NngpSame),
-            Dense.ToJagged(NngpCross),
-            Dense.ToJagged(NtkSharedSame),
-            Dense.ToJagged(NtkSharedCross),
-            Dense.ToJagged(NtkMember));
-    }
-
     /// <summary>A (M n) x (M n) matrix with <paramref name="same"/> on the diagonal blocks and <paramref name="cross"/> elsewhere.</summary>
     public static double[,] Blocks(double[,] same, double[,] cross, int members)
     {
@@ -128,40 +105,3 @@ public sealed record EnsembleKernels(
 /// <param name="Nngp">K_m = (Sigma_s + (M-1) Sigma_c)/M, the prior covariance of fbar.</param>
 /// <param name="Members">M.</param>
 public sealed record MeanModeKernels(double[,] Ntk, double[,] Nngp, int Members);
-
-/// <summary>
-/// The analytic kernels in JSON-friendly form (jagged arrays), for the CLI (<c>ee-experiments kernels</c>).
-/// </summary>
-/// <param name="Family">Ensemble family.</param>
-/// <param name="Activation">Activation name.</param>
-/// <param name="KernelRule">How the activation's moments were computed.</param>
-/// <param name="ULaw">Law of u.</param>
-/// <param name="VLaw">Law of v.</param>
-/// <param name="Depth">L.</param>
-/// <param name="SigmaW">sigma_w.</param>
-/// <param name="SigmaB">sigma_b.</param>
-/// <param name="Members">M.</param>
-/// <param name="MemberReadoutBias">Whether members have their own readout bias.</param>
-/// <param name="Inputs">The inputs, one per row.</param>
-/// <param name="NngpSame">Sigma_s.</param>
-/// <param name="NngpCross">Sigma_c.</param>
-/// <param name="NtkSharedSame">Theta^com_s.</param>
-/// <param name="NtkSharedCross">Theta^com_c.</param>
-/// <param name="NtkMember">Theta^ind.</param>
-public sealed record KernelReport(
-    string Family,
-    string Activation,
-    string KernelRule,
-    string ULaw,
-    string VLaw,
-    int Depth,
-    double SigmaW,
-    double SigmaB,
-    int Members,
-    bool MemberReadoutBias,
-    double[][] Inputs,
-    double[][] NngpSame,
-    double[][] NngpCross,
-    double[][] NtkSharedSame,
-    double[][] NtkSharedCross,
-    double[][] NtkMember);

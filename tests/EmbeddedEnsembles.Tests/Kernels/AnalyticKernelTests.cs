@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Model;
 using Xunit.Abstractions;
@@ -256,18 +255,6 @@ public class AnalyticKernelTests(ITestOutputHelper output)
             // PSD up to rounding (and up to quadrature error for tanh): smallest eigenvalue >= -1e-9 of the largest.
             Assert.True(minEig >= -1e-9, $"matrix {i}: relative smallest eigenvalue {minEig}");
         }
-    }
-
-    [Fact]
-    public void ReportSerializesToJson()
-    {
-        double[,] x = KernelTestData.Points(3, 2, 12);
-        EnsembleKernels k = AnalyticKernels.Compute(new EnsembleSpec { InputDim = 2, Depth = 2 }, x);
-        string json = JsonSerializer.Serialize(k.ToReport(x));
-        KernelReport? back = JsonSerializer.Deserialize<KernelReport>(json);
-        Assert.NotNull(back);
-        Assert.Equal(k.NtkSharedSame[1, 2], back.NtkSharedSame[1][2]);
-        Assert.Equal("BatchEnsemble", back.Family);
     }
 
     [Fact]
