@@ -1,4 +1,5 @@
 using EmbeddedEnsembles.Model;
+using EmbeddedEnsembles.Training;
 
 namespace EmbeddedEnsembles.Kernels;
 
@@ -27,12 +28,12 @@ public sealed record EnsembleKernels(
     /// The training NTK of THEORY.md Theorem 2 for the spec's ensemble size (or <paramref name="members"/>):
     /// same (a = b): mu_w gamma(M)/M Theta^com_s + mu_u Theta^ind; cross (a != b): mu_w gamma(M)/M Theta^com_c.
     /// </summary>
-    public double[,] Combined(TrainingScales scales, bool same, int? members = null)
+    public double[,] Combined(TrainingRule scales, bool same, int? members = null)
     {
         ArgumentNullException.ThrowIfNull(scales);
         scales.Validate();
         int m = ResolveMembers(members);
-        double rate = scales.SharedRate(m);
+        double rate = scales.SharedLearningRate(m);
         return same
             ? Dense.Combine(rate, NtkSharedSame, scales.MuU, NtkMember)
             : Dense.Scale(rate, NtkSharedCross);
@@ -42,7 +43,7 @@ public sealed record EnsembleKernels(
     /// The kernels of the ensemble mean fbar = (1/M) sum_a f_a (THEORY.md section 3):
     /// Theta_m = Theta_s' + (M-1) Theta_c' and K_m = (Sigma_s + (M-1) Sigma_c)/M.
     /// </summary>
-    public MeanModeKernels MeanMode(TrainingScales scales, int? members = null)
+    public MeanModeKernels MeanMode(TrainingRule scales, int? members = null)
     {
         int m = ResolveMembers(members);
         double[,] thetaS = Combined(scales, true, m), thetaC = Combined(scales, false, m);
@@ -56,7 +57,7 @@ public sealed record EnsembleKernels(
     /// The full (M n) x (M n) training NTK, member-major (block (a, b) is Theta_ab): the reference that the mean-mode
     /// reduction avoids.
     /// </summary>
-    public double[,] FullNtk(TrainingScales scales, int? members = null)
+    public double[,] FullNtk(TrainingRule scales, int? members = null)
     {
         int m = ResolveMembers(members);
         return Blocks(Combined(scales, true, m), Combined(scales, false, m), m);

@@ -53,11 +53,12 @@ public sealed partial class ErfActivation
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(quadrature);
         double[] breaks = QuadratureKernelRule.LawBreaks(k);
+        double inner = quadrature.Tolerance / 8; // the inner integral's error is the outer one's noise
         (Triple m, _) = v.Expect(a => v.Expect(b =>
         {
             ScaledPairMoments c = ClosedForm(a, b, k);
             return new Triple(c.PhiPhi, c.DerivDeriv, 0);
-        }, quadrature.Tolerance, breaks).Value, quadrature.Tolerance, breaks);
+        }, inner, breaks).Value, quadrature.Tolerance, breaks, inner);
         return new CrossMemberMoments(m.A, m.B);
     }
 

@@ -22,14 +22,15 @@ public readonly record struct Triple(double A, double B, double C)
 /// E f(t) for t ~ N(mean, sd^2) by adaptive Gauss-Kronrod (7-point Gauss, 15-point Kronrod) on mean +- 9 sd (the
 /// mass beyond, 2e-19, is dropped): panels at mean + 3k sd and at the caller's break points (where f changes fast,
 /// e.g. t = 0 for an activation phi(a t) and +-1/|a| around it), then the panel with the largest |K15 - G7| is halved
-/// until, for every component, the sum of those estimates is at most <c>tolerance</c> times E|f|, or 200 panels. The
+/// until, for every component, the sum of those estimates is at most <c>tolerance</c> times E|f|, or every panel's
+/// estimate is at the rounding level (1e-15 of its E|f|, plus the noise of a nested integrand), or 100 panels. The
 /// Kronrod-Gauss difference bounds the error of the 7-point rule, so it overstates the error of the 15-point result
 /// that is returned: the estimate is conservative for smooth integrands.
 /// </summary>
 public static class GaussianExpectation
 {
     private const double Range = 9;
-    private const int MaxPanels = 200;
+    private const int MaxPanels = 100;
     private static readonly double[] KronrodNodes =
     [
         0.991455371120812639206854697526329, 0.949107912342758524526189684047851, 0.864864423359769072789712788640926,
@@ -53,8 +54,15 @@ public static class GaussianExpectation
     /// E f(t), t ~ N(<paramref name="mean"/>, <paramref name="sd"/>^2), with its estimated absolute error (componentwise
     /// maximum). <paramref name="sd"/> = 0 gives f(mean) exactly.
     /// </summary>
+    /// <param name="f">The integrand.</param>
+    /// <param name="mean">Mean of t.</param>
+    /// <param name="sd">Standard deviation of t.</param>
+    /// <param name="tolerance">Relative tolerance (against E|f|, componentwise).</param>
+    /// <param name="breaks">Points where f changes fast.</param>
+    /// <param name="noise">Relative error of f's own values (a nested integral's tolerance; 0 for direct evaluations):
+    /// panels whose estimate is at that level are not halved further.</param>
     public static (Triple Value, double Error) Integrate(Func<double, Triple> f, double mean, double sd, double tolerance,
-        ReadOnlySpan<double> breaks)
+        ReadOnlySpan<double> breaks, double noise = 0)
     {
         ArgumentNullException.ThrowIfNull(f);
         if (!(sd > 0))
@@ -103,11 +111,16 @@ public static class GaussianExpectation
                 }
                 return (value, error.Max());
             }
-            int worst = 0;
-            double worstExcess = -1;
+            int worst = -1;
+            double worstExcess = 0;
             for (int p = 0; p < panels.Count; p++)
             {
-                Triple e = panels[p].Error;
+                Panel panel = panels[p];
+                if (AtRoundingLevel(panel, RoundingLevel + 4 * noise))
+                {
+                    continue;
+                }
+                Triple e = panel.Error;
                 double x = Math.Max(e.A * scale.A, Math.Max(e.B * scale.B, e.C * scale.C));
                 if (x > worstExcess)
                 {
@@ -115,12 +128,30 @@ public static class GaussianExpectation
                     worstExcess = x;
                 }
             }
+            if (worst < 0)
+            {
+                // Every panel is at the rounding level of its values (or of a nested integral's error): halving
+                // cannot help, and the tolerance asked for more than float64 holds.
+                Triple value = default;
+                foreach (Panel panel in panels)
+                {
+                    value += panel.Value;
+                }
+                return (value, error.Max());
+            }
             Panel split = panels[worst];
             double mid = 0.5 * (split.Lo + split.Hi);
             panels[worst] = Evaluate(f, split.Lo, mid, mean, sd, norm);
             panels.Add(Evaluate(f, mid, split.Hi, mean, sd, norm));
         }
     }
+
+    // |K15 - G7| within 1e-15 of the panel's E|f| in every component: rounding (or a nested integral's own error), not truncation.
+    private static bool AtRoundingLevel(Panel panel, double level) =>
+        panel.Error.A <= level * panel.AbsValue.A && panel.Error.B <= level * panel.AbsValue.B
+        && panel.Error.C <= level * panel.AbsValue.C;
+
+    private const double RoundingLevel = 1e-15;
 
     // 1 / (tolerance E|f|): errors are measured in units of the allowed error; a component that is 0 everywhere allows any.
     private static double Scale(double absIntegral, double tolerance) => absIntegral > 0 ? 1 / (tolerance * absIntegral) : 0;

@@ -13,7 +13,8 @@ public abstract partial record ModulationLaw
     /// <param name="g">The integrand.</param>
     /// <param name="tolerance">Relative tolerance of a continuous law's integral.</param>
     /// <param name="breaks">Values of v where g changes fast (ignored by discrete laws).</param>
-    public virtual (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks) =>
+    /// <param name="noise">Relative error of g's values (the tolerance of an integral inside g; 0 otherwise).</param>
+    public virtual (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks, double noise = 0) =>
         throw new NotSupportedException($"the modulation law {this} has no kernel rule (override Expect in a partial class under Kernels/)");
 }
 
@@ -21,7 +22,7 @@ public abstract partial record ModulationLaw
 public sealed partial record SignLaw
 {
     /// <inheritdoc />
-    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks)
+    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks, double noise = 0)
     {
         ArgumentNullException.ThrowIfNull(g);
         return (0.5 * g(C) + 0.5 * g(-C), 0);
@@ -32,7 +33,7 @@ public sealed partial record SignLaw
 public sealed partial record ConstLaw
 {
     /// <inheritdoc />
-    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks)
+    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks, double noise = 0)
     {
         ArgumentNullException.ThrowIfNull(g);
         return (g(C), 0);
@@ -43,7 +44,7 @@ public sealed partial record ConstLaw
 public sealed partial record BernoulliLaw
 {
     /// <inheritdoc />
-    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks)
+    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks, double noise = 0)
     {
         ArgumentNullException.ThrowIfNull(g);
         return (P >= 1 ? g(1) : P * g(1 / P) + (1 - P) * g(0), 0);
@@ -56,6 +57,6 @@ public sealed partial record BernoulliLaw
 public sealed partial record GaussLaw
 {
     /// <inheritdoc />
-    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks) =>
-        GaussianExpectation.Integrate(g, Mu, S, tolerance, breaks);
+    public override (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks, double noise = 0) =>
+        GaussianExpectation.Integrate(g, Mu, S, tolerance, breaks, noise);
 }

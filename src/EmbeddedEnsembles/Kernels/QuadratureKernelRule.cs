@@ -32,11 +32,14 @@ public static class QuadratureKernelRule
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(q);
+        double inner = q.Tolerance / NestedFactor;
         (Triple m, _) = v.Expect(a =>
         {
-            ScaledPairMoments p = Pair(activation, a, a, k, q);
-            return new Triple(p.PhiPhi, p.DerivDeriv, p.DerivDerivZZ);
-        }, q.Tolerance, LawBreaks(k));
+            Triple p = Integrate(k, inner, Math.Abs(a), Math.Abs(a),
+                t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)),
+                t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)));
+            return new Triple(p.A, a * a * p.B, p.C);
+        }, q.Tolerance, LawBreaks(k), inner);
         return new SameMemberMoments(m.A, m.B, m.C);
     }
 
@@ -53,12 +56,15 @@ public static class QuadratureKernelRule
         (double H, double Hd) Averaged(double z)
         {
             (Triple h, _) = v.Expect(a => new Triple(activation.KernelValue(a * z), a * activation.KernelDerivative(a * z), 0),
-                q.Tolerance, Breaks(z != 0 ? 1 / Math.Abs(z) : double.PositiveInfinity));
+                q.Tolerance / (NestedFactor * NestedFactor), Breaks(z != 0 ? 1 / Math.Abs(z) : double.PositiveInfinity));
             return (h.A, h.B);
         }
-        Triple m = Integrate(k, q.Tolerance, scale, scale, Averaged, Averaged);
+        Triple m = Integrate(k, q.Tolerance, scale, scale, Averaged, Averaged, q.Tolerance / (NestedFactor * NestedFactor));
         return new CrossMemberMoments(m.A, m.B);
     }
+
+    // An integral inside another runs at the outer tolerance / 8, and the outer one treats that as the noise of its values.
+    private const double NestedFactor = 8;
 
     /// <summary>Break points in v for a pair: 0 and +-w, +-4w, +-16w with w = 1/max(sd1, sd2), where phi(v z) turns over.</summary>
     public static double[] LawBreaks(PairCovariance k)
@@ -75,8 +81,9 @@ public static class QuadratureKernelRule
     // E[f1(z) f2(z')], E[g1(z) g2(z')], E[g1(z) g2(z') z z'] where (f, g) = outer(z) and inner(z'), each varying
     // sharply over |z| ~ 1/scale around 0.
     private static Triple Integrate(PairCovariance k, double tolerance, double outerScale, double innerScale,
-        Func<double, (double F, double G)> outer, Func<double, (double F, double G)> inner)
+        Func<double, (double F, double G)> outer, Func<double, (double F, double G)> inner, double noise = 0)
     {
+        double innerTolerance = tolerance / NestedFactor;
         double sd1 = k.Sd1, sd2 = k.Sd2;
         double beta = sd1 > 0 ? k.Rho * sd2 / sd1 : 0;
         double condSd = sd1 > 0 ? sd2 * k.SinTheta : sd2;
@@ -92,9 +99,9 @@ public static class QuadratureKernelRule
             {
                 (double f2, double g2) = inner(z2);
                 return new Triple(f2, g2, g2 * z2);
-            }, beta * z, condSd, tolerance, innerBreaks);
+            }, beta * z, condSd, innerTolerance, innerBreaks, noise);
             return new Triple(f1 * i.A, g1 * i.B, g1 * z * i.C);
-        }, 0, sd1, tolerance, outerBreaks);
+        }, 0, sd1, tolerance, outerBreaks, innerTolerance + noise);
         return value;
     }
 }

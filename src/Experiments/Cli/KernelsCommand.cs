@@ -103,7 +103,7 @@ public static class KernelsCommand
             }.Validate());
             CheckInputScale(x, spec);
             CheckMemory(x.GetLength(0), spec, result.GetValue(width), json: !npy);
-            TrainingScales? scales = null;
+            TrainingRule? scales = null;
             double[]? y = null;
             if (result.GetValue(targets) is string targetFile)
             {
@@ -111,7 +111,7 @@ public static class KernelsCommand
                     ? Enumerable.Range(0, tm.GetLength(0)).Select(i => tm[i, 0]).ToArray()
                     : throw new UsageException($"targets file '{targetFile}' must hold one number per line");
                 if (y.Length > x.GetLength(0)) throw new UsageException($"{y.Length} targets for {x.GetLength(0)} inputs");
-                scales = OneLine(() => new TrainingScales(result.GetValue(muW), result.GetValue(muU), GammaRule.Parse(result.GetValue(gamma)!)).Validate());
+                scales = OneLine(() => new TrainingRule(result.GetValue(muW), result.GetValue(muU), GammaRule.Parse(result.GetValue(gamma)!)).Validate());
             }
 
             EnsembleKernels kernels = AnalyticKernels.Compute(spec, x);

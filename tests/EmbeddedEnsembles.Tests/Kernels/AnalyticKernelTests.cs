@@ -236,7 +236,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
         var q = new KernelQuadrature(1e-10);
         EnsembleKernels k = AnalyticKernels.Compute(spec, x, q);
         EnsembleKernels again = AnalyticKernels.Compute(spec, x, q);
-        var scales = new TrainingScales(1, 0.5, global::EmbeddedEnsembles.Training.GammaRule.One);
+        var scales = new global::EmbeddedEnsembles.Training.TrainingRule(1, 0.5, global::EmbeddedEnsembles.Training.GammaRule.One);
         double[][,] matrices =
         [
             k.NngpSame, k.NngpCross, k.NtkSharedSame, k.NtkSharedCross, k.NtkMember, k.FullNngp(), k.FullNtk(scales),
