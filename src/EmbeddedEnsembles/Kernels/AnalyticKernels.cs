@@ -50,7 +50,7 @@ public static class AnalyticKernels
                 throw new ArgumentException("inputs must be finite");
             }
         }
-        KernelQuadrature q = quadrature ?? KernelQuadrature.Default;
+        KernelQuadrature q = (quadrature ?? KernelQuadrature.Default).Validate();
         int n = x.GetLength(0);
         bool independent = spec.Family == EnsembleFamily.Independent;
         ModulationLaw uLaw = independent ? new ConstLaw(1) : spec.ULaw;

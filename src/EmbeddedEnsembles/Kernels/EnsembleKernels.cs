@@ -1,4 +1,5 @@
 using EmbeddedEnsembles.Descriptions;
+using EmbeddedEnsembles.Training;
 
 namespace EmbeddedEnsembles.Kernels;
 
@@ -27,12 +28,12 @@ public sealed record EnsembleKernels(
     /// The training NTK of THEORY.md Theorem 2 for the spec's ensemble size (or <paramref name="members"/>):
     /// same (a = b): mu_w gamma(M)/M Theta^com_s + mu_u Theta^ind; cross (a != b): mu_w gamma(M)/M Theta^com_c.
     /// </summary>
-    public double[,] Combined(TrainingScales scales, bool same, int? members = null)
+    public double[,] Combined(TrainingRule scales, bool same, int? members = null)
     {
         ArgumentNullException.ThrowIfNull(scales);
         scales.Validate();
         int m = ResolveMembers(members);
-        double rate = scales.SharedRate(m);
+        double rate = scales.SharedLearningRate(m);
         return same
             ? Dense.Combine(rate, NtkSharedSame, scales.MuU, NtkMember)
             : Dense.Scale(rate, NtkSharedCross);
@@ -42,7 +43,7 @@ public sealed record EnsembleKernels(
     /// The kernels of the ensemble mean fbar = (1/M) sum_a f_a (THEORY.md section 3):
     /// Theta_m = Theta_s' + (M-1) Theta_c' and K_m = (Sigma_s + (M-1) Sigma_c)/M.
     /// </summary>
-    public MeanModeKernels MeanMode(TrainingScales scales, int? members = null)
+    public MeanModeKernels MeanMode(TrainingRule scales, int? members = null)
     {
         int m = ResolveMembers(members);
         double[,] thetaS = Combined(scales, true, m), thetaC = Combined(scales, false, m);
@@ -56,7 +57,7 @@ public sealed record EnsembleKernels(
     /// The full (M n) x (M n) training NTK, member-major (block (a, b) is Theta_ab): the reference that the mean-mode
     /// reduction avoids.
     /// </summary>
-    public double[,] FullNtk(TrainingScales scales, int? members = null)
+    public double[,] FullNtk(TrainingRule scales, int? members = null)
     {
         int m = ResolveMembers(members);
         return Blocks(Combined(scales, true, m), Combined(scales, false, m), m);
@@ -64,29 +65,6 @@ public sealed record EnsembleKernels(
 
     /// <summary>The full (M n) x (M n) output covariance at initialization, member-major.</summary>
     public double[,] FullNngp(int? members = null) => Blocks(NngpSame, NngpCross, ResolveMembers(members));
-
-    /// <summary>A JSON-friendly copy (jagged arrays, plain fields).</summary>
-    public KernelReport ToReport(double[,] inputs)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        return new KernelReport(
-            Spec.Family.ToString(),
-            Spec.Activation.Name,
-            Spec.Activation.KernelRule,
-            Spec.ULaw.ToString(),
-            Spec.VLaw.ToString(),
-            Spec.Depth,
-            Spec.SigmaW,
-            Spec.SigmaB,
-            Spec.Members,
-            Spec.MemberReadoutBias,
-            Dense.ToJagged(inputs),
-            Dense.ToJagged(NngpSame),
-            Dense.ToJagged(NngpCross),
-            Dense.ToJagged(NtkSharedSame),
-            Dense.ToJagged(NtkSharedCross),
-            Dense.ToJagged(NtkMember));
-    }
 
     /// <summary>A (M n) x (M n) matrix with <paramref name="same"/> on the diagonal blocks and <paramref name="cross"/> elsewhere.</summary>
     public static double[,] Blocks(double[,] same, double[,] cross, int members)
@@ -120,40 +98,3 @@ public sealed record EnsembleKernels(
 /// <param name="Nngp">K_m = (Sigma_s + (M-1) Sigma_c)/M, the prior covariance of fbar.</param>
 /// <param name="Members">M.</param>
 public sealed record MeanModeKernels(double[,] Ntk, double[,] Nngp, int Members);
-
-/// <summary>
-/// The analytic kernels in JSON-friendly form (jagged arrays), for the CLI (<c>ee-experiments kernels</c>).
-/// </summary>
-/// <param name="Family">Ensemble family.</param>
-/// <param name="Activation">Activation name.</param>
-/// <param name="KernelRule">How the activation's moments were computed.</param>
-/// <param name="ULaw">Law of u.</param>
-/// <param name="VLaw">Law of v.</param>
-/// <param name="Depth">L.</param>
-/// <param name="SigmaW">sigma_w.</param>
-/// <param name="SigmaB">sigma_b.</param>
-/// <param name="Members">M.</param>
-/// <param name="MemberReadoutBias">Whether members have their own readout bias.</param>
-/// <param name="Inputs">The inputs, one per row.</param>
-/// <param name="NngpSame">Sigma_s.</param>
-/// <param name="NngpCross">Sigma_c.</param>
-/// <param name="NtkSharedSame">Theta^com_s.</param>
-/// <param name="NtkSharedCross">Theta^com_c.</param>
-/// <param name="NtkMember">Theta^ind.</param>
-public sealed record KernelReport(
-    string Family,
-    string Activation,
-    string KernelRule,
-    string ULaw,
-    string VLaw,
-    int Depth,
-    double SigmaW,
-    double SigmaB,
-    int Members,
-    bool MemberReadoutBias,
-    double[][] Inputs,
-    double[][] NngpSame,
-    double[][] NngpCross,
-    double[][] NtkSharedSame,
-    double[][] NtkSharedCross,
-    double[][] NtkMember);

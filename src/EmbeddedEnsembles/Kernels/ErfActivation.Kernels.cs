@@ -16,53 +16,50 @@ public sealed partial class ErfActivation
     /// E[a b erf'(az) erf'(bz')] = a b (4/pi) E[exp(-a^2 z^2 - b^2 z'^2)] = a b 4/(pi sqrt(D));
     /// E[erf'(az) erf'(bz') z z'] = (4/pi) k12 / D^(3/2) (the Gaussian integral of z z' exp(-z^T diag(a^2, b^2) z)
     /// is det(I + 2 diag K)^(-1/2) [K (I + 2 diag K)^(-1)]_12 = k12 / D^(3/2)).
+    /// Computed without cancellation: D = 1 + 2 a^2 k11 + 2 b^2 k22 + 4 a^2 b^2 det K with det K from error-free products,
+    /// and asin(x) = atan2(x sqrt(A B), sqrt(D)) (1 - x^2 = D/(A B)), which keeps its digits as x nears 1.
     /// </summary>
     public static ScaledPairMoments ClosedForm(double a, double b, PairCovariance k)
     {
         double k11 = Math.Max(k.K11, 0), k22 = Math.Max(k.K22, 0);
-        double k12 = k.Rho * Math.Sqrt(k11 * k22); // the clipped covariance
-        double ca = 1 + 2 * a * a * k11, cb = 1 + 2 * b * b * k22;
-        double arg = Math.Clamp(2 * a * b * k12 / Math.Sqrt(ca * cb), -1, 1);
-        double d = Math.Max(ca * cb - 4 * a * a * b * b * k12 * k12, 1e-300);
-        double pp = 2 / Math.PI * Math.Asin(arg);
-        double dd = a * b * 4 / (Math.PI * Math.Sqrt(d));
-        double zz = 4 / Math.PI * k12 / (d * Math.Sqrt(d));
+        double scale = k.Scale;
+        double k12 = k.Rho * scale; // the clipped covariance
+        double a2 = a * a, b2 = b * b;
+        double d = 1 + 2 * a2 * k11 + 2 * b2 * k22 + 4 * a2 * b2 * k.Determinant;
+        double sqrtD = Math.Sqrt(d);
+        double pp = 2 / Math.PI * Math.Atan2(2 * a * b * k12, sqrtD);
+        double dd = a * b * 4 / (Math.PI * sqrtD);
+        double zz = 4 / Math.PI * k12 / (d * sqrtD);
         return new ScaledPairMoments(pp, dd, zz);
     }
 
-    /// <summary>The closed form averaged over the atoms of v (exact for discrete laws, Gauss-Hermite for Gaussian ones).</summary>
+    /// <summary>The closed form averaged over the law of v (exact for discrete laws, adaptive quadrature for Gaussian ones).</summary>
     public override SameMemberMoments SameMemberMoments(ModulationLaw v, PairCovariance k, KernelQuadrature quadrature)
     {
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(quadrature);
-        double pp = 0, dd = 0, zz = 0;
-        foreach (LawAtom atom in v.KernelAtoms(quadrature.LawOrder))
+        double[] breaks = QuadratureKernelRule.LawBreaks(k);
+        (Triple m, _) = v.Expect(a =>
         {
-            ScaledPairMoments m = ClosedForm(atom.Value, atom.Value, k);
-            pp += atom.Weight * m.PhiPhi;
-            dd += atom.Weight * m.DerivDeriv;
-            zz += atom.Weight * m.DerivDerivZZ;
-        }
-        return new SameMemberMoments(pp, dd, zz);
+            ScaledPairMoments c = ClosedForm(a, a, k);
+            return new Triple(c.PhiPhi, c.DerivDeriv, c.DerivDerivZZ);
+        }, quadrature.Tolerance, breaks);
+        return new SameMemberMoments(m.A, m.B, m.C);
     }
 
-    /// <summary>The closed form averaged over independent atoms of v and v'.</summary>
+    /// <summary>The closed form averaged over independent v and v'.</summary>
     public override CrossMemberMoments CrossMemberMoments(ModulationLaw v, PairCovariance k, KernelQuadrature quadrature)
     {
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(quadrature);
-        IReadOnlyList<LawAtom> atoms = v.KernelAtoms(quadrature.LawOrder);
-        double pp = 0, dd = 0;
-        foreach (LawAtom x in atoms)
+        double[] breaks = QuadratureKernelRule.LawBreaks(k);
+        double inner = quadrature.Tolerance / 8; // the inner integral's error is the outer one's noise
+        (Triple m, _) = v.Expect(a => v.Expect(b =>
         {
-            foreach (LawAtom y in atoms)
-            {
-                ScaledPairMoments m = ClosedForm(x.Value, y.Value, k);
-                pp += x.Weight * y.Weight * m.PhiPhi;
-                dd += x.Weight * y.Weight * m.DerivDeriv;
-            }
-        }
-        return new CrossMemberMoments(pp, dd);
+            ScaledPairMoments c = ClosedForm(a, b, k);
+            return new Triple(c.PhiPhi, c.DerivDeriv, 0);
+        }, inner, breaks).Value, quadrature.Tolerance, breaks, inner);
+        return new CrossMemberMoments(m.A, m.B);
     }
 
     /// <summary>2/sqrt(pi) exp(-z^2).</summary>

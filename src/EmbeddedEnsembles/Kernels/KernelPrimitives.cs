@@ -8,7 +8,9 @@ public readonly record struct LawAtom(double Value, double Weight);
 /// <summary>
 /// The covariance of a centered Gaussian pair (z, z'): variances <paramref name="K11"/>, <paramref name="K22"/> and
 /// covariance <paramref name="K12"/>. Tiny negative variances from rounding are treated as 0 and the correlation is
-/// clipped to [-1, 1].
+/// clipped to [-1, 1]. The angle is computed in forms that keep their digits: a pair with K12 = K11 = K22 (a kernel's
+/// diagonal) has rho = 1 exactly, and sin theta and theta come from the Gram determinant K11 K22 - K12^2 computed
+/// with error-free products (1 - rho^2 and arccos rho lose half the digits near rho = +-1).
 /// </summary>
 /// <param name="K11">Var z.</param>
 /// <param name="K22">Var z'.</param>
@@ -20,15 +22,56 @@ public readonly record struct PairCovariance(double K11, double K22, double K12)
     /// <summary>sqrt(max(K22, 0)).</summary>
     public double Sd2 => Math.Sqrt(Math.Max(K22, 0));
 
-    /// <summary>The correlation K12 / sqrt(K11 K22), clipped to [-1, 1]; 0 when a variance is 0.</summary>
+    /// <summary>sqrt(K11 K22) (exactly K11 on the diagonal: the square root of a rounded square is exact).</summary>
+    public double Scale
+    {
+        get
+        {
+            double product = Math.Max(K11, 0) * Math.Max(K22, 0);
+            return double.IsFinite(product) && product > 0 ? Math.Sqrt(product) : Sd1 * Sd2;
+        }
+    }
+
+    /// <summary>The correlation K12 / sqrt(K11 K22), clipped to [-1, 1]; exactly +-1 for a diagonal pair (or its flip); 0 when a variance is 0.</summary>
     public double Rho
     {
         get
         {
-            double d = Sd1 * Sd2;
+            if (K11 == K22 && K11 > 0 && Math.Abs(K12) == K11)
+            {
+                return Math.Sign(K12);
+            }
+            double d = Scale;
             return d > 0 ? Math.Clamp(K12 / d, -1, 1) : 0;
         }
     }
+
+    /// <summary>
+    /// The Gram determinant K11 K22 - K12^2 &gt;= 0, from error-free products (fused multiply-add): accurate to the last
+    /// digits of the K's however close |rho| is to 1 (exactly 0 on the diagonal).
+    /// </summary>
+    public double Determinant
+    {
+        get
+        {
+            double p = K11 * K22, q = K12 * K12;
+            double det = (p - q) + (Math.FusedMultiplyAdd(K11, K22, -p) - Math.FusedMultiplyAdd(K12, K12, -q));
+            return double.IsFinite(det) ? Math.Max(det, 0) : Math.Max(p - q, 0);
+        }
+    }
+
+    /// <summary>sin theta = sqrt(det K)/sqrt(K11 K22) in [0, 1] (0 when a variance is 0).</summary>
+    public double SinTheta
+    {
+        get
+        {
+            double scale = Scale;
+            return scale > 0 ? Math.Min(Math.Sqrt(Determinant) / scale, 1) : 0;
+        }
+    }
+
+    /// <summary>theta = arccos(rho) in [0, pi], as atan2(sqrt(det K), K12) (pi/2 when a variance is 0).</summary>
+    public double Theta => Scale > 0 ? Math.Atan2(Math.Sqrt(Determinant), Math.Clamp(K12, -Scale, Scale)) : Math.PI / 2;
 
     /// <summary>The pair (z, -z'): covariance negated.</summary>
     public PairCovariance Flip() => this with { K12 = -K12 };
@@ -52,18 +95,19 @@ public readonly record struct SameMemberMoments(double PhiPhi, double DerivDeriv
 public readonly record struct CrossMemberMoments(double PhiPhi, double DerivDeriv);
 
 /// <summary>
-/// Quadrature settings of the analytic kernels for activations without a closed form (tanh, GELU) and for Gaussian
-/// modulation laws. Each one-dimensional Gaussian integral uses Gauss-Hermite with <paramref name="PairOrder"/> nodes
-/// when the integrand is smooth on the scale of the Gaussian, and otherwise a composite Gauss-Legendre rule refined
-/// around the activation's transition (large pre-activation variance or large |v|; see <see cref="QuadratureKernelRule"/>).
-/// Gaussian laws with mass near v = 0 use a composite rule in v; <paramref name="LawOrder"/> is the Gauss-Hermite order
-/// for those without (|mu| &gt; 7 s). Discrete laws use their exact atoms. Checked against erf's closed form (to about
-/// 1e-6 absolute) and against brute Monte Carlo of the moments (within 3 standard errors of 2e-4).
+/// Accuracy of the analytic kernels for activations without a closed form (tanh, GELU) and for Gaussian modulation
+/// laws: every one-dimensional Gaussian expectation is adaptive Gauss-Kronrod (<see cref="GaussianExpectation"/>)
+/// refined until its estimated error is at most <paramref name="Tolerance"/> times E|integrand|. Discrete laws use
+/// their exact atoms; ReLU needs no quadrature at all.
 /// </summary>
-/// <param name="PairOrder">Gauss-Hermite nodes per axis when the integrand is smooth (1..200).</param>
-/// <param name="LawOrder">Gauss-Hermite nodes over a Gaussian law without mass near 0 (1..200).</param>
-public sealed record KernelQuadrature(int PairOrder = 48, int LawOrder = 24)
+/// <param name="Tolerance">Relative tolerance of each integral (1e-15..1e-3).</param>
+public sealed record KernelQuadrature(double Tolerance = 1e-14)
 {
     /// <summary>The default settings.</summary>
     public static KernelQuadrature Default { get; } = new();
+
+    /// <summary>Throws a clear <see cref="ArgumentException"/> on a tolerance outside 1e-15..1e-3.</summary>
+    public KernelQuadrature Validate() => Tolerance is >= 1e-15 and <= 1e-3
+        ? this
+        : throw new ArgumentException($"quadrature tolerance must lie in [1e-15, 1e-3], got {Tolerance}");
 }

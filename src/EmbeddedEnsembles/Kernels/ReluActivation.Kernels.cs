@@ -12,18 +12,17 @@ public sealed partial class ReluActivation
     public override string KernelRule => "closed form (arc-cosine)";
 
     /// <summary>
-    /// J1 = E[relu(z) relu(z')] = sqrt(k11 k22)/(2 pi) (sin theta + (pi - theta) cos theta), theta = arccos(rho).
+    /// J1 = E[relu(z) relu(z')] = sqrt(k11 k22)/(2 pi) (sin theta + (pi - theta) cos theta), theta = arccos(rho)
+    /// (in the digit-keeping forms of <see cref="PairCovariance"/>: exact on the diagonal, where J1 = k11/2).
     /// </summary>
     public static double J1(PairCovariance k)
     {
         double rho = k.Rho;
-        double theta = Math.Acos(rho);
-        double sin = Math.Sqrt(Math.Max(1 - rho * rho, 0));
-        return k.Sd1 * k.Sd2 / (2 * Math.PI) * (sin + (Math.PI - theta) * rho);
+        return k.Scale / (2 * Math.PI) * (k.SinTheta + (Math.PI - k.Theta) * rho);
     }
 
     /// <summary>
-    /// J0 = E[1{z>0} 1{z'>0}] = (pi - theta)/(2 pi). A degenerate pair (a variance exactly 0, so z = 0 and
+    /// J0 = E[1{z>0} 1{z'>0}] = (pi - theta)/(2 pi) (exactly 1/2 on the diagonal, 0 at rho = -1). A degenerate pair (a variance exactly 0, so z = 0 and
     /// phi'(0) = 0 as in <see cref="Derivative"/>) gives 0.
     /// </summary>
     public static double J0(PairCovariance k)
@@ -32,7 +31,7 @@ public sealed partial class ReluActivation
         {
             return 0;
         }
-        return (Math.PI - Math.Acos(k.Rho)) / (2 * Math.PI);
+        return (Math.PI - k.Theta) / (2 * Math.PI);
     }
 
     /// <summary>V2 J1(k12), V2 J0(k12), Pnz J1(k12).</summary>

@@ -1,3 +1,5 @@
+using EmbeddedEnsembles.Training;
+
 namespace EmbeddedEnsembles.Kernels;
 
 /// <summary>
@@ -116,7 +118,7 @@ public static class TrainedEnsemble
     /// The ensemble mean of M members trained together, by the mean-mode reduction: <see cref="Predict"/> with
     /// Theta_m and K_m. <paramref name="kernels"/> covers all points, train points first.
     /// </summary>
-    public static TrainedPrediction PredictMean(EnsembleKernels kernels, TrainingScales scales, int trainCount, double[] trainTargets,
+    public static TrainedPrediction PredictMean(EnsembleKernels kernels, TrainingRule scales, int trainCount, double[] trainTargets,
         double time, double ridge = 0, int? members = null)
     {
         ArgumentNullException.ThrowIfNull(kernels);
@@ -128,7 +130,7 @@ public static class TrainedEnsemble
     /// The same ensemble mean by the full (M P) x (M P) block computation: every member's linearized dynamics with
     /// the whole Theta_ab, then the average over members. O((M n)^3): the reference that checks the reduction.
     /// </summary>
-    public static TrainedPrediction PredictMeanFullBlock(EnsembleKernels kernels, TrainingScales scales, int trainCount, double[] trainTargets,
+    public static TrainedPrediction PredictMeanFullBlock(EnsembleKernels kernels, TrainingRule scales, int trainCount, double[] trainTargets,
         double time, double ridge = 0, int? members = null)
     {
         ArgumentNullException.ThrowIfNull(kernels);
@@ -189,7 +191,7 @@ public static class TrainedEnsemble
     /// Expected test MSE of the trained ensemble mean as a function of M (THEORY.md section 3), the kernels being
     /// computed once: <paramref name="kernels"/> covers train points then test points.
     /// </summary>
-    public static IReadOnlyList<ExpectedMse> MseCurve(EnsembleKernels kernels, TrainingScales scales, IEnumerable<int> members,
+    public static IReadOnlyList<ExpectedMse> MseCurve(EnsembleKernels kernels, TrainingRule scales, IEnumerable<int> members,
         int trainCount, double[] trainTargets, double[] testTargets, double time, double ridge = 0)
     {
         ArgumentNullException.ThrowIfNull(members);

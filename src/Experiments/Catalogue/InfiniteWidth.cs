@@ -112,7 +112,7 @@ public static class InfiniteWidth
         int n = trainY.Length;
         EnsembleKernels kernels = AnalyticKernels.Compute(cell.Spec(cell.MembersGrid.Max(), 1), inputs);
         double mu = StableRate(kernels, cell, n);
-        var scales = new TrainingScales(mu, mu, cell.Gamma);
+        var scales = new TrainingRule(mu, mu, cell.Gamma);
         // The library's MSE is (1/2n) sum over the batch, so `Steps` full-batch steps are gradient-flow time Steps/n.
         double time = (double)cell.Steps / n;
         var rows = new ResultTable(ResultLayout.InfiniteWidth.Rows);
@@ -142,7 +142,7 @@ public static class InfiniteWidth
     // a step multiplies the train residual by I - Theta_m(X,X)/n, so mu is set to make max eigenvalue / n equal 1.
     private static double StableRate(EnsembleKernels kernels, Cell cell, int n)
     {
-        var unit = new TrainingScales(1, 1, cell.Gamma);
+        var unit = new TrainingRule(1, 1, cell.Gamma);
         int[] train = Enumerable.Range(0, n).ToArray();
         double largest = cell.MembersGrid
             .Select(m => SymmetricEigen.Decompose(Dense.Sub(kernels.MeanMode(unit, m).Ntk, train, train)).Values.Max())

@@ -5,30 +5,34 @@ namespace EEArtifacts.EmbeddedEnsembles.Tests.Kernels;
 public class NumericsTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(5)]
-    [InlineData(24)]
-    [InlineData(40)]
-    [InlineData(80)]
-    public void GaussHermiteIntegratesNormalMomentsExactly(int order)
+    [InlineData(0, 1)]
+    [InlineData(0.5, 2)]
+    [InlineData(-3, 0.01)]
+    public void GaussianExpectationIntegratesNormalMoments(double mean, double sd)
     {
-        GaussHermite rule = GaussHermite.Get(order);
-        Assert.Equal(order, rule.Order);
-        // E g^(2k) = (2k-1)!!, exact up to degree 2n-1; 1e-11 relative covers rounding in the weights.
-        double expected = 1;
-        for (int k = 0; 2 * k <= 2 * order - 1 && k <= 10; k++)
-        {
-            double sum = 0, odd = 0;
-            for (int i = 0; i < order; i++)
-            {
-                sum += rule.Weights[i] * Math.Pow(rule.Nodes[i], 2 * k);
-                odd += rule.Weights[i] * Math.Pow(rule.Nodes[i], 2 * k + 1);
-            }
-            Assert.True(Math.Abs(sum - expected) <= 1e-11 * expected, $"order {order}: E g^{2 * k} = {sum}, expected {expected}");
-            Assert.True(Math.Abs(odd) <= 1e-11 * Math.Max(1, expected * (2 * k + 1)), $"odd moment {odd}");
-            expected *= 2 * k + 1;
-        }
+        // E (t - mean)^2 = sd^2, E (t - mean)^4 = 3 sd^4, E t = mean: to 1e-14 relative.
+        (Triple m, double error) = GaussianExpectation.Integrate(t => new Triple(t, Math.Pow(t - mean, 2), Math.Pow(t - mean, 4)), mean, sd, 1e-14, [0]);
+        Assert.Equal(mean, m.A, 1e-14 * Math.Max(1, Math.Abs(mean)));
+        Assert.Equal(sd * sd, m.B, 1e-14 * sd * sd);
+        Assert.Equal(3 * Math.Pow(sd, 4), m.C, 1e-13 * Math.Pow(sd, 4));
+        Assert.True(error < 1e-13 * Math.Max(Math.Max(1, Math.Abs(mean)), 3 * Math.Pow(sd, 4)), $"estimated error {error}");
     }
+
+    [Fact]
+    public void GaussianExpectationResolvesASharpFeatureAndItsErrorEstimateCoversTheError()
+    {
+        // E erf(a t)^2 for t ~ N(0, 1) with a = 100 (a step of width 0.01) is 2/pi asin(2a^2/(1 + 2a^2)).
+        double a = 100;
+        double exact = 2 / Math.PI * Math.Atan2(2 * a * a, Math.Sqrt(1 + 4 * a * a));
+        double Erf(double x) => GaussLawErf(x);
+        (Triple m, double error) = GaussianExpectation.Integrate(t => new Triple(Erf(a * t) * Erf(a * t), 0, 0), 0, 1, 1e-13, [0, 0.01, -0.01]);
+        Assert.True(Math.Abs(m.A - exact) < 1e-12, $"{m.A} vs {exact}");
+        (Triple rough, double roughError) = GaussianExpectation.Integrate(t => new Triple(Erf(a * t) * Erf(a * t), 0, 0), 0, 1, 1e-4, [0]);
+        Assert.True(Math.Abs(rough.A - exact) <= roughError, $"error {Math.Abs(rough.A - exact)} above its estimate {roughError}");
+        Assert.True(error >= 0);
+    }
+
+    private static double GaussLawErf(double x) => 2 * global::EmbeddedEnsembles.Descriptions.GaussLaw.NormalCdf(x * Math.Sqrt(2)) - 1;
 
     [Fact]
     public void JacobiEigenDecompositionReconstructsASymmetricMatrix()

@@ -30,7 +30,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     {
         var spec = new MlpSpec { InputDim = 3, Depth = 2, Members = 3, ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v) };
         (EnsembleKernels k, double[] y, _) = Problem(spec);
-        var scales = new TrainingScales(0.7, 0.4, GammaRule.Parse(gamma));
+        var scales = new TrainingRule(0.7, 0.4, GammaRule.Parse(gamma));
         foreach (double t in new[] { 0.0, 0.3, 2.0, double.PositiveInfinity })
         {
             TrainedPrediction reduced = TrainedEnsemble.PredictMean(k, scales, Train, y, t);
@@ -51,7 +51,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     {
         var spec = new MlpSpec { InputDim = 3, Depth = 2, Members = 4, ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5) };
         (EnsembleKernels k, double[] y, _) = Problem(spec);
-        var scales = new TrainingScales(1, 1, GammaRule.One);
+        var scales = new TrainingRule(1, 1, GammaRule.One);
         MeanModeKernels m = k.MeanMode(scales);
         TrainedPrediction limit = TrainedEnsemble.Predict(m.Ntk, m.Nngp, Train, y, double.PositiveInfinity);
 
@@ -91,7 +91,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
     {
         var spec = new MlpSpec { InputDim = 3, Depth = 2 };
         (EnsembleKernels k, double[] y, _) = Problem(spec);
-        MeanModeKernels m = k.MeanMode(new TrainingScales(1, 1, GammaRule.M));
+        MeanModeKernels m = k.MeanMode(new TrainingRule(1, 1, GammaRule.M));
         TrainedPrediction ridged = TrainedEnsemble.Predict(m.Ntk, m.Nngp, Train, y, double.PositiveInfinity, ridge: 0.5);
         Assert.Equal(0.5, ridged.Ridge);
         int[] train = Enumerable.Range(0, Train).ToArray();
@@ -116,7 +116,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
         var indep = new MlpSpec { InputDim = 3, Depth = 2, ULaw = new SignLaw(1), VLaw = new SignLaw(1) };
         (EnsembleKernels ki, double[] y, double[] yTest) = Problem(indep);
         int[] ms = [1, 2, 4, 8, 16];
-        IReadOnlyList<ExpectedMse> curve = TrainedEnsemble.MseCurve(ki, new TrainingScales(1, 1, GammaRule.M), ms, Train, y, yTest, 5.0);
+        IReadOnlyList<ExpectedMse> curve = TrainedEnsemble.MseCurve(ki, new TrainingRule(1, 1, GammaRule.M), ms, Train, y, yTest, 5.0);
         foreach (ExpectedMse e in curve)
         {
             output.WriteLine($"independent M = {e.Members}: bias2 {e.Bias2:F6} variance {e.Variance:F6} mse {e.Mse:F6}");
@@ -127,7 +127,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
 
         var coll = indep with { ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5) };
         (EnsembleKernels kc, _, _) = Problem(coll);
-        IReadOnlyList<ExpectedMse> collective = TrainedEnsemble.MseCurve(kc, new TrainingScales(1, 1, GammaRule.One), [1, 4, 16, 64, 256, 1024], Train, y, yTest, 5.0);
+        IReadOnlyList<ExpectedMse> collective = TrainedEnsemble.MseCurve(kc, new TrainingRule(1, 1, GammaRule.One), [1, 4, 16, 64, 256, 1024], Train, y, yTest, 5.0);
         foreach (ExpectedMse e in collective)
         {
             output.WriteLine($"collective M = {e.Members}: bias2 {e.Bias2:F6} variance {e.Variance:F6} mse {e.Mse:F6}");

@@ -1,0 +1,67 @@
+using EmbeddedEnsembles.Kernels;
+
+namespace EEArtifacts.Experiments.Cli;
+
+/// <summary>
+/// The analytic kernels in JSON-friendly form (jagged arrays), for the CLI (<c>ee-experiments kernels</c>).
+/// </summary>
+/// <param name="Family">Ensemble family.</param>
+/// <param name="Activation">Activation name.</param>
+/// <param name="KernelRule">How the activation's moments were computed.</param>
+/// <param name="ULaw">Law of u.</param>
+/// <param name="VLaw">Law of v.</param>
+/// <param name="Depth">L.</param>
+/// <param name="SigmaW">sigma_w.</param>
+/// <param name="SigmaB">sigma_b.</param>
+/// <param name="Members">M.</param>
+/// <param name="MemberReadoutBias">Whether members have their own readout bias.</param>
+/// <param name="Inputs">The inputs, one per row.</param>
+/// <param name="NngpSame">Sigma_s.</param>
+/// <param name="NngpCross">Sigma_c.</param>
+/// <param name="NtkSharedSame">Theta^com_s.</param>
+/// <param name="NtkSharedCross">Theta^com_c.</param>
+/// <param name="NtkMember">Theta^ind.</param>
+public sealed record KernelReport(
+    string Family,
+    string Activation,
+    string KernelRule,
+    string ULaw,
+    string VLaw,
+    int Depth,
+    double SigmaW,
+    double SigmaB,
+    int Members,
+    bool MemberReadoutBias,
+    double[][] Inputs,
+    double[][] NngpSame,
+    double[][] NngpCross,
+    double[][] NtkSharedSame,
+    double[][] NtkSharedCross,
+    double[][] NtkMember)
+{
+    /// <summary>The report of <paramref name="kernels"/> computed for <paramref name="inputs"/> (the matrices empty unless <paramref name="matrices"/>).</summary>
+    public static KernelReport From(EnsembleKernels kernels, double[,] inputs, bool matrices = true)
+    {
+        ArgumentNullException.ThrowIfNull(kernels);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var spec = kernels.Spec;
+        double[][] Jagged(double[,] m) => matrices ? Dense.ToJagged(m) : [];
+        return new KernelReport(
+            spec.Family.ToString(),
+            spec.Activation.Name,
+            spec.Activation.KernelRule,
+            spec.ULaw.ToString(),
+            spec.VLaw.ToString(),
+            spec.Depth,
+            spec.SigmaW,
+            spec.SigmaB,
+            spec.Members,
+            spec.MemberReadoutBias,
+            Jagged(inputs),
+            Jagged(kernels.NngpSame),
+            Jagged(kernels.NngpCross),
+            Jagged(kernels.NtkSharedSame),
+            Jagged(kernels.NtkSharedCross),
+            Jagged(kernels.NtkMember));
+    }
+}
