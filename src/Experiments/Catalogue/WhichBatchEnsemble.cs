@@ -239,8 +239,7 @@ public static class WhichBatchEnsemble
         EnsembleKernels k = AnalyticKernels.Compute(spec with { Parameterization = Parameterization.Ntk }, x);
         double nngp = DiagonalRatio(k.NngpCross, k.NngpSame);
         if (spec.Parameterization != Parameterization.Ntk) return (nngp, double.NaN);
-        TrainingScales scales = TrainingScales.From(rule);
-        return (nngp, DiagonalRatio(k.Combined(scales, same: false), k.Combined(scales, same: true)));
+        return (nngp, DiagonalRatio(k.Combined(rule, same: false), k.Combined(rule, same: true)));
     }
 
     private static double DiagonalRatio(double[,] cross, double[,] same) =>
