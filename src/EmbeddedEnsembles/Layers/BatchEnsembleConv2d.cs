@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using EmbeddedEnsembles.Runtime;
 
 namespace EmbeddedEnsembles.Layers;
 
@@ -50,12 +51,12 @@ public sealed class BatchEnsembleConv2d : BatchEnsembleLayer
         Tensor z;
         if (x.dim() == 4)
         {
-            z = functional.conv2d(x, Weight, padding: [pad, pad]).mul(WeightScale).add(Bias.view(1, -1, 1, 1).mul(BiasScale));
+            z = functional.conv2d(x, Weight, padding: [pad, pad]).MulBy(WeightScale).add(Bias.view(1, -1, 1, 1).MulBy(BiasScale));
             z = z.unsqueeze(0).expand(Members, -1, -1, -1, -1);
         }
         else if (x.dim() == 5 && x.shape[0] == Members)
         {
-            z = functional.conv2d(MemberMajor.Merge(x), Weight, padding: [pad, pad]).mul(WeightScale).add(Bias.view(1, -1, 1, 1).mul(BiasScale));
+            z = functional.conv2d(MemberMajor.Merge(x), Weight, padding: [pad, pad]).MulBy(WeightScale).add(Bias.view(1, -1, 1, 1).MulBy(BiasScale));
             z = MemberMajor.Split(z, Members);
         }
         else

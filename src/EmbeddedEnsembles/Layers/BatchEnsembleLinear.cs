@@ -3,6 +3,7 @@ using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using EmbeddedEnsembles.Runtime;
 
 namespace EmbeddedEnsembles.Layers;
 
@@ -46,7 +47,7 @@ public sealed class BatchEnsembleLinear : BatchEnsembleLayer
     {
         CheckInput(x);
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight).mul(WeightScale).add(Bias.mul(BiasScale));
+        Tensor z = nn.functional.linear(x, Weight).MulBy(WeightScale).add(Bias.MulBy(BiasScale));
         if (x.dim() == 2)
         {
             z = z.unsqueeze(0).expand(Members, -1, -1);
@@ -66,8 +67,8 @@ public sealed class BatchEnsembleLinear : BatchEnsembleLayer
     {
         CheckInput(x);
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight, Bias.mul(BiasScale / WeightScale)); // [B, out] broadcasts over members below
-        Tensor pre = z.mul(Broadcast(V).mul(WeightScale));
+        Tensor z = nn.functional.linear(x, Weight, Bias.MulBy(BiasScale / WeightScale)); // [B, out] broadcasts over members below
+        Tensor pre = z.mul(Broadcast(V).MulBy(WeightScale));
         return Broadcast(U).mul(Activation.ForwardInPlace(pre)).MoveToOuterDisposeScope();
     }
 

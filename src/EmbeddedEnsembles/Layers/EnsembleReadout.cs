@@ -2,6 +2,7 @@ using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using EmbeddedEnsembles.Runtime;
 
 namespace EmbeddedEnsembles.Layers;
 
@@ -75,7 +76,7 @@ public sealed class EnsembleReadout : Module<Tensor, Tensor>
             throw new ArgumentException($"readout expects [{Members}, B, {InFeatures}], got [{string.Join(", ", x.shape)}]");
         }
         Tensor f = PerMemberWeights ? x.bmm(weight.transpose(1, 2)) : nn.functional.linear(x, weight);
-        f = f.mul(_weightScale);
+        f = f.MulBy(_weightScale);
         if (member_bias is not null)
         {
             f = f.add(member_bias.unsqueeze(1));
@@ -87,7 +88,7 @@ public sealed class EnsembleReadout : Module<Tensor, Tensor>
     public Tensor MemberForward(int member, Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor f = nn.functional.linear(x, PerMemberWeights ? weight[member] : weight).mul(_weightScale);
+        Tensor f = nn.functional.linear(x, PerMemberWeights ? weight[member] : weight).MulBy(_weightScale);
         if (member_bias is not null)
         {
             f = f.add(member_bias[member]);

@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using EmbeddedEnsembles.Runtime;
 
 namespace EmbeddedEnsembles.Layers;
 
@@ -55,7 +56,7 @@ public sealed class IndependentConv2d : IndependentLayer
         Tensor kernels = Weight.reshape(m * OutFeatures, InChannels, KernelSize, KernelSize);
         Tensor z = functional.conv2d(stacked, kernels, padding: [pad, pad], groups: m); // [B, M*C_out, H, W]
         z = z.view(z.shape[0], m, OutFeatures, z.shape[2], z.shape[3]).permute(1, 0, 2, 3, 4);
-        z = z.mul(WeightScale).add(Bias.view(m, 1, OutFeatures, 1, 1).mul(BiasScale));
+        z = z.MulBy(WeightScale).add(Bias.view(m, 1, OutFeatures, 1, 1).MulBy(BiasScale));
         return z.MoveToOuterDisposeScope();
     }
 
@@ -64,8 +65,8 @@ public sealed class IndependentConv2d : IndependentLayer
     {
         using var scope = NewDisposeScope();
         long pad = KernelSize / 2;
-        Tensor z = functional.conv2d(x, Weight[member], padding: [pad, pad]).mul(WeightScale)
-            .add(Bias[member].view(1, -1, 1, 1).mul(BiasScale));
+        Tensor z = functional.conv2d(x, Weight[member], padding: [pad, pad]).MulBy(WeightScale)
+            .add(Bias[member].view(1, -1, 1, 1).MulBy(BiasScale));
         return z.MoveToOuterDisposeScope();
     }
 }

@@ -3,6 +3,7 @@ using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using EmbeddedEnsembles.Runtime;
 
 namespace EmbeddedEnsembles.Layers;
 
@@ -53,7 +54,7 @@ public sealed class IndependentLinear : IndependentLayer
             throw new ArgumentException($"expected input [B, {InFeatures}] or [{Members}, B, {InFeatures}], got [{string.Join(", ", x.shape)}]");
         }
         // s_b b + s_w (W x^T) in one pass (add's alpha keeps s_w in double precision).
-        Tensor z = Bias.unsqueeze(2).mul(BiasScale).add(zt, alpha: WeightScale).transpose(1, 2);
+        Tensor z = Bias.unsqueeze(2).MulBy(BiasScale).AddScaled(zt, WeightScale).transpose(1, 2);
         return z.MoveToOuterDisposeScope();
     }
 
@@ -61,7 +62,7 @@ public sealed class IndependentLinear : IndependentLayer
     public Tensor MemberPreActivation(int member, Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight[member]).mul(WeightScale).add(Bias[member].mul(BiasScale));
+        Tensor z = nn.functional.linear(x, Weight[member]).MulBy(WeightScale).add(Bias[member].MulBy(BiasScale));
         return z.MoveToOuterDisposeScope();
     }
 }

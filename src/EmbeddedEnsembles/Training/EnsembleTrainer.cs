@@ -2,6 +2,7 @@ using EmbeddedEnsembles.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using EmbeddedEnsembles.Runtime;
 
 namespace EmbeddedEnsembles.Training;
 
@@ -97,7 +98,7 @@ public sealed class EnsembleTrainer : IDisposable
             {
                 continue;
             }
-            Tensor d = g.WeightDecay > 0 ? grad.add(p, alpha: g.WeightDecay) : grad;
+            Tensor d = g.WeightDecay > 0 ? grad.AddScaled(p, g.WeightDecay) : grad;
             if (Rule.Momentum > 0)
             {
                 Tensor? buf = g.Momentum[i];
@@ -108,11 +109,11 @@ public sealed class EnsembleTrainer : IDisposable
                 }
                 else
                 {
-                    buf.mul_(Rule.Momentum).add_(d);
+                    buf.MulBy_(Rule.Momentum).add_(d);
                 }
                 d = buf;
             }
-            p.add_(d, alpha: -g.LearningRate);
+            p.AddScaled_(d, -g.LearningRate);
         }
     }
 
@@ -148,7 +149,7 @@ public sealed class EnsembleTrainer : IDisposable
                 throw new ArgumentException($"MSE targets must be [{b}, {outputs.shape[2]}], got [{string.Join(", ", y.shape)}]");
             }
             Tensor diff = outputs - y.to(outputs.dtype, outputs.device).unsqueeze(0);
-            result = diff.square().sum([2]).mean([1]).mul(0.5);
+            result = diff.square().sum([2]).mean([1]).MulBy(0.5);
         }
         return result.MoveToOuterDisposeScope();
     }

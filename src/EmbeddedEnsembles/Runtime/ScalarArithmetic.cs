@@ -1,0 +1,41 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EmbeddedEnsembles.Runtime;
+
+/// <summary>
+/// Tensor arithmetic with a double constant whose native Scalar is disposed here, on the calling thread.
+/// TorchSharp 0.107 turns a double into a Scalar implicitly and passes only its handle to libtorch; nothing keeps
+/// that Scalar alive during the native call and no dispose scope tracks it, so the GC finalizer thread could free
+/// it mid-call. Seen here as a rare "Expected false to be true ... toDouble" failure in long training runs.
+/// </summary>
+public static class ScalarArithmetic
+{
+    /// <summary>t * c.</summary>
+    public static Tensor MulBy(this Tensor t, double c)
+    {
+        using Scalar s = c.ToScalar();
+        return t.mul(s);
+    }
+
+    /// <summary>t *= c, in place.</summary>
+    public static Tensor MulBy_(this Tensor t, double c)
+    {
+        using Scalar s = c.ToScalar();
+        return t.mul_(s);
+    }
+
+    /// <summary>t + alpha * other.</summary>
+    public static Tensor AddScaled(this Tensor t, Tensor other, double alpha)
+    {
+        using Scalar s = alpha.ToScalar();
+        return t.add(other, s);
+    }
+
+    /// <summary>t += alpha * other, in place.</summary>
+    public static Tensor AddScaled_(this Tensor t, Tensor other, double alpha)
+    {
+        using Scalar s = alpha.ToScalar();
+        return t.add_(other, s);
+    }
+}
