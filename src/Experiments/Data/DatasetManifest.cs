@@ -121,6 +121,7 @@ public sealed record DatasetManifest(
                 problems.Add($"{file.File} is missing");
                 continue;
             }
+            DataFileCheck.Check(path, file.Size); // a FIFO, device or oversized file is refused before reading
             (string sha, long size) = DatasetStore.Sha256Of(path);
             if (size != file.Size || !string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
@@ -159,6 +160,10 @@ public sealed record DatasetManifest(
         string[] names = idx ? IdxFileNames.ToArray() : new[] { CifarFileName };
         string[] paths = names.Select(f => System.IO.Path.Combine(dir, f)).ToArray();
         DatasetFormat format = idx ? DatasetFormat.IdxGzip : DatasetFormat.CifarBinaryTarGz;
+        foreach (string path in paths)
+        {
+            DataFileCheck.Check(path, expectedSize: null);
+        }
         using TaskData data = DatasetStore.Decode(name, format, paths, classes: null, trainSize: null, testSize: null, imageShape: null, flatten: false);
         string[] roles = idx ? IdxRoles : new[] { "archive" };
         var files = new List<ManifestFile>();
