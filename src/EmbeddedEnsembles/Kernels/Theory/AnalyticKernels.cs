@@ -1,6 +1,7 @@
 using EmbeddedEnsembles.Descriptions;
+using EmbeddedEnsembles.Numerics;
 
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>
 /// The infinite-width kernels of an ensemble MLP (THEORY.md section 2) for a set of inputs, in float64, NTK
@@ -144,7 +145,7 @@ public static class AnalyticKernels
         var member = new double[n, n];
         if (spec.Family == EnsembleFamily.BatchEnsemble)
         {
-            double[,] g = Dense.Filled(n, n, sw2); // G^L
+            double[,] g = Matrix.Filled(n, n, sw2); // G^L
             for (int l = spec.Depth; l >= 1; l--)
             {
                 double[,] au = auLayers[l - 1], av = avLayers[l - 1], ds = dsLayers[l - 1];
