@@ -89,6 +89,11 @@ public static partial class ReportBuilder
                     {
                         section.Add(new FigureBlock(fig));
                     }
+
+                    foreach (var table in s.Tables(data))
+                    {
+                        section.Add(table);
+                    }
                 }
             }
 
