@@ -59,6 +59,12 @@ public abstract class ClaimRule(string id, string claim, string source, string s
     /// <summary>The decision rule in words, printed in the report.</summary>
     public abstract string RuleText { get; }
 
+    /// <summary>What changed when the statistic or rule was redesigned on principle, before its numbers were seen
+    /// (printed with the rule; empty if never redesigned).</summary>
+    public string Redesign { get; init; } = "";
+
+    private string PrintedRule => Redesign.Length == 0 ? RuleText : $"{RuleText} Redesigned on principle before its numbers were seen: {Redesign}.";
+
     public ClaimResult Evaluate(ExperimentResults results)
     {
         StatOutcome outcome;
@@ -80,12 +86,12 @@ public abstract class ClaimRule(string id, string claim, string source, string s
 
         if (outcome.Value is not { } m || !double.IsFinite(m.Value))
         {
-            return new ClaimResult(Id, Claim, Source, Statistic, RuleText, outcome.Value, Verdict.Inconclusive,
+            return new ClaimResult(Id, Claim, Source, Statistic, PrintedRule, outcome.Value, Verdict.Inconclusive,
                 Join("data missing", outcome.Note));
         }
 
         var (verdict, why) = Decide(m);
-        return new ClaimResult(Id, Claim, Source, Statistic, RuleText, m, verdict, Join(why, outcome.Note));
+        return new ClaimResult(Id, Claim, Source, Statistic, PrintedRule, m, verdict, Join(why, outcome.Note));
     }
 
     protected abstract (Verdict Verdict, string Why) Decide(Measurement m);

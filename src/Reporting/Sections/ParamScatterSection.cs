@@ -33,10 +33,16 @@ public sealed class ParamScatterSection : ExperimentSection
     [
         new PositiveRule("E5.1", $"At equal parameter count, {EnsembleFamily} ensembles in the independent regime beat single networks", "Figure panel (d)",
             $"mean residual of {EnsembleFamily} rows of regime {RegimeValue.Independent}: ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE combines SD/sqrt(n) of the residuals and the line's own SE at their mean log10(params)", 2,
-            Residual, Margins.SameAccuracy),
+            Residual, Margins.SameAccuracy)
+        {
+            Redesign = "the SE now includes the single-network line's own SE (it was left out); " + WidthSweepSection.SmallestEffect,
+        },
         new PositiveRule("E5.2", "Accuracy grows with the number of parameters (single networks)", "Figure panel (d)",
             $"change of ens_test_acc across the single networks' parameter range: OLS slope on log10(params) over family {SingleFamily} times the range of log10(params), first task; SE from the residuals", 2,
-            Growth, Margins.SameAccuracy),
+            Growth, Margins.SameAccuracy)
+        {
+            Redesign = "the statistic was the slope per decade; it is now the fitted change across the single networks' range, an accuracy difference set against the margin; " + WidthSweepSection.SmallestEffect,
+        },
     ];
 
     /// <summary>E4's configurations (every width and M) join the scatter, as the catalogue asks.</summary>
