@@ -74,7 +74,7 @@ public sealed class AccuracyClaimTests
 
         Assert.Equal(expected, claim.Verdict);
         Assert.Equal(3 * perDoubling, claim.Value!.Value.Value, 3);
-        Assert.Contains("3 widths, 36 rows", claim.Note);
+        Assert.Contains("3 widths, 36 rows, 12 per repeat", claim.Note);
     }
 
     [Fact]
@@ -134,6 +134,6 @@ public sealed class AccuracyClaimTests
 
         Assert.Equal(expected, claim.Verdict);
         Assert.Equal(above, claim.Value!.Value.Value, 3);
-        Assert.Matches(@"residual SE [0-9.E-]+\) vs a fit over 15 single networks \(line SE [0-9.E-]+\)", claim.Note);
+        Assert.Matches(@"6 batch-ensemble rows, 2 widths per repeat \(residual SE [0-9.E-]+\) vs a fit over 15 single networks \(line SE [0-9.E-]+\)", claim.Note);
     }
 }

@@ -123,7 +123,7 @@ public sealed class ParamScatterSection : ExperimentSection
         var logs = single.Select(x => Math.Log10(x.D(Params))).ToList();
         var span = logs.Max() - logs.Min();
         return StatOutcome.Of(new Measurement(fit.Slope * span, fit.SlopeSe * span, fit.N),
-            $"{single.Count} single networks over {Data.Num(span)} decades of parameters; slope {Data.Num(fit.Slope)} ± {Data.Num(fit.SlopeSe)} per decade");
+            $"{single.Count} single networks, {Data.Levels(single, Params).Count} widths per repeat, over {Data.Num(span)} decades of parameters; slope {Data.Num(fit.Slope)} ± {Data.Num(fit.SlopeSe)} per decade");
     }
 
     private static StatOutcome Residual(ExperimentResults r)
@@ -146,6 +146,6 @@ public sealed class ParamScatterSection : ExperimentSection
         var line = fit.At(ens.Average(x => Math.Log10(x.D(Params))));
         var se = Math.Sqrt(residuals.Uncertainty * residuals.Uncertainty + line.Uncertainty * line.Uncertainty);
         return StatOutcome.Of(residuals with { Uncertainty = se },
-            $"{ens.Count} {EnsembleFamily} rows (residual SE {Data.Num(residuals.Uncertainty)}) vs a fit over {single.Count} single networks (line SE {Data.Num(line.Uncertainty)})");
+            $"{ens.Count} {EnsembleFamily} rows, {Data.Levels(ens, Params).Count} widths per repeat (residual SE {Data.Num(residuals.Uncertainty)}) vs a fit over {single.Count} single networks (line SE {Data.Num(line.Uncertainty)})");
     }
 }

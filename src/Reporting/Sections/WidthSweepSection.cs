@@ -173,7 +173,7 @@ public sealed class WidthSweepSection : ExperimentSection
         var slope = Stat.PooledSlope(fam.Select(x => (x.S(WidthMult), Math.Log2(x.D(Members)), x.D(MemAcc))));
         var span = Math.Log2(ms[^1]);
         return StatOutcome.Of(new Measurement(slope.Value * span, slope.Uncertainty * span, slope.N),
-            $"M = 1 to {Data.Num(ms[^1])}, {Data.Levels(fam, WidthMult).Count} widths, {slope.N} rows; slope {N(slope.Value)} ± {N(slope.Uncertainty)} per doubling of M");
+            $"M = 1 to {Data.Num(ms[^1])}, {Data.Levels(fam, WidthMult).Count} widths, {slope.N} rows, {fam.Select(x => (x.D(WidthMult), x.D(Members))).Distinct().Count()} per repeat; slope {N(slope.Value)} ± {N(slope.Uncertainty)} per doubling of M");
     }
 
     /// <summary>Independent networks' mean member accuracy minus BatchEnsemble's, at one width and the largest M.</summary>
