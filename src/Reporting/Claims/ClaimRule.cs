@@ -115,6 +115,9 @@ public abstract class ClaimRule(string id, string claim, string source, string s
         return $"{why}; at the observed value and spread it resolves with SE ≤ {N(seNeeded)}, i.e. n ≥ {Math.Max(needed, n + 1)} (now n = {n}; SE ∝ 1/√n)";
     }
 
+    /// <summary>Why a statistic without an SE is inconclusive, and what would give it one.</summary>
+    protected const string NoUncertainty = "no uncertainty available: a spread needs at least two repeats, a fit three points";
+
     /// <summary>z = value / SE, with the signed infinity of an exact nonzero value.</summary>
     protected static double Z(double value, double se) => se > 0 ? value / se : value == 0 ? 0 : double.PositiveInfinity * Math.Sign(value);
 
@@ -133,7 +136,7 @@ public sealed class EqualsRule(string id, string claim, string source, string st
     {
         if (!double.IsFinite(m.Uncertainty))
         {
-            return (Verdict.Inconclusive, "no uncertainty available");
+            return (Verdict.Inconclusive, NoUncertainty);
         }
 
         if (m.Uncertainty > maxSe)
@@ -161,7 +164,7 @@ public sealed class IntervalRule(string id, string claim, string source, string 
     {
         if (!double.IsFinite(m.Uncertainty))
         {
-            return (Verdict.Inconclusive, "no uncertainty available (too few points for a fit)");
+            return (Verdict.Inconclusive, NoUncertainty);
         }
 
         var (a, b) = (m.Value - k * m.Uncertainty, m.Value + k * m.Uncertainty);
@@ -200,7 +203,7 @@ public sealed class PositiveRule(string id, string claim, string source, string 
     {
         if (!double.IsFinite(m.Uncertainty))
         {
-            return (Verdict.Inconclusive, "no uncertainty available");
+            return (Verdict.Inconclusive, NoUncertainty);
         }
 
         var z = Z(m.Value, m.Uncertainty);
@@ -239,7 +242,7 @@ public sealed class BoundRule(string id, string claim, string source, string sta
     {
         if (!double.IsFinite(m.Uncertainty))
         {
-            return (Verdict.Inconclusive, "no uncertainty available");
+            return (Verdict.Inconclusive, NoUncertainty);
         }
 
         var (lo, hi) = (m.Value - k * m.Uncertainty, m.Value + k * m.Uncertainty);

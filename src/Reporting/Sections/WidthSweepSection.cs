@@ -58,7 +58,7 @@ public sealed class WidthSweepSection : ExperimentSection
     private static string N(double v) => Measurement.Num(v);
 
     private const string PairedGain =
-        "the statistic was ens_test_acc at the largest M minus at M = 1, two separately trained cells, whose spread swamps a gain of 0.01-0.02; ensembling improving on its members is a within-ensemble statement, so it is now paired; a gain shown below the margin now counts as none";
+        "the statistic was ens_test_acc at the largest M minus at M = 1, two separately trained cells, whose spread is larger than the gain; ensembling improving on its members is a within-ensemble statement, so it is now paired; a gain shown below the margin now counts as none";
 
     /// <summary>Shared with E5: a positive accuracy effect shown to be smaller than the margin counts as none.</summary>
     public const string SmallestEffect = "an effect shown to be below the margin for equal accuracies now counts as none (before, only the opposite effect refuted the claim)";
