@@ -59,11 +59,11 @@ public abstract class ClaimRule(string id, string claim, string source, string s
     /// <summary>The decision rule in words, printed in the report.</summary>
     public abstract string RuleText { get; }
 
-    /// <summary>What changed when the statistic or rule was redesigned on principle, before its numbers were seen
+    /// <summary>What changed when the statistic or rule was redesigned on principle, before it was evaluated on any results
     /// (printed with the rule; empty if never redesigned).</summary>
     public string Redesign { get; init; } = "";
 
-    private string PrintedRule => Redesign.Length == 0 ? RuleText : $"{RuleText} Redesigned on principle before its numbers were seen: {Redesign}.";
+    private string PrintedRule => Redesign.Length == 0 ? RuleText : $"{RuleText} Redesigned on principle, decided before the new rule was evaluated on any results: {Redesign}.";
 
     public ClaimResult Evaluate(ExperimentResults results)
     {
