@@ -25,7 +25,7 @@ public sealed class WidthSweepSection : ExperimentSection
     public override string Title => "E4 width-sweep: accuracy against ensemble size and width";
 
     public override string Shows =>
-        "BatchEnsemble in the independent regime (BE) and ensembles of independent networks (IE) at width multipliers of a base width, for ensemble sizes M from 1 to 16, " +
+        "BatchEnsemble in the independent regime (BE) and ensembles of independent networks (IE) at width multipliers of a base width, for ensemble sizes M from 1 to the profile's largest (quick 8, paper 16), " +
         "every family trained under the same rule (the same learning rates, until its members' train accuracy plateaus, at most a fixed number of epochs): " +
         "ensemble test accuracy, mean member test accuracy, mean member train accuracy (panels a-c of the paper's figure, one column per family, shared y axis per row) and (d) ensemble test accuracy against parameters. " +
         "Rows also carry the epochs trained, ensemble NLL and ECE, member disagreement and correlation. One figure per task and architecture; the claims, one family at a time, use the first task in cell order.";
