@@ -89,6 +89,11 @@ public static partial class ReportBuilder
                     {
                         section.Add(new FigureBlock(fig));
                     }
+
+                    foreach (var table in s.Tables(data))
+                    {
+                        section.Add(table);
+                    }
                 }
             }
 
@@ -107,7 +112,7 @@ public static partial class ReportBuilder
             "Each experiment section shows its figures and ends with its claims; the table below collects all of them."));
         summary.Add(new Paragraph(ErrorBarNote));
         summary.Add(new Paragraph(
-            "Verdicts: holds — the rule's criterion is met; does not hold — the data contradict the claim by the rule's margin; inconclusive — the uncertainty is too large to decide or data are missing. " +
+            "Verdicts: holds — the rule's criterion is met; does not hold — the data contradict the claim by the rule's margin; inconclusive — the uncertainty is too large to decide (the note then gives the n that would decide it at the observed value and spread) or data are missing. Margins of equality and \"no better than\" claims are stated in advance (src/Reporting/Claims/Margins.cs). " +
             $"Totals: {allClaims.Count(c => c.Verdict == Verdict.Holds)} hold, {allClaims.Count(c => c.Verdict == Verdict.DoesNotHold)} do not hold, {allClaims.Count(c => c.Verdict == Verdict.Inconclusive)} inconclusive."));
         if (missing.Count > 0)
         {

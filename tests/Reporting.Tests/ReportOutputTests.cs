@@ -42,8 +42,8 @@ public sealed partial class ReportOutputTests(ReportFixture fx)
         Assert.Equal(fx.Outcome.Pdf.Pages, pdf.NumberOfPages);
         Assert.Equal(10, fx.Outcome.Pdf.Figures);
 
-        // 1 summary + 8 experiments' claims + 1 benchmark + 2 provenance tables.
-        Assert.Equal(12, fx.Outcome.Pdf.Tables);
+        // 1 summary + 8 experiments' claims + E8's theory table + 1 benchmark + 2 provenance tables.
+        Assert.Equal(13, fx.Outcome.Pdf.Tables);
         var text = string.Join("\n", pdf.GetPages().Select(p => p.Text));
         var flat = Flat(text);
         for (var f = 1; f <= fx.Outcome.Pdf.Figures; f++)

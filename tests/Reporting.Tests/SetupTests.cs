@@ -8,7 +8,7 @@ namespace EEArtifacts.Reporting.Tests;
 /// <summary>E4 and E5 rows of several tasks (the paper profile: Fashion-MNIST MLP and CIFAR-10 CNN) are never mixed.</summary>
 public sealed class SetupTests
 {
-    // Fashion-MNIST: ensembling gains 0.05; CIFAR-10: it loses 0.5, so any mixing would move E4.1 far from 0.05.
+    // Fashion-MNIST: the ensemble beats its members (0.78) by 0.0705 at M = 4; CIFAR-10: it loses 0.48, so any mixing would move E4.1 far from 0.0705.
     private static ExperimentResults WidthSweep()
     {
         var rows = new List<string[]>();
@@ -53,7 +53,7 @@ public sealed class SetupTests
         var claim = new WidthSweepSection().Claims.Single(c => c.Id == "E4.1").Evaluate(WidthSweep());
 
         Assert.NotNull(claim.Value);
-        Assert.Equal(0.05, claim.Value!.Value.Value, 6);
+        Assert.Equal(0.0705, claim.Value!.Value.Value, 6);
     }
 
     [Fact]

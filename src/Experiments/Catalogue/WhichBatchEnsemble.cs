@@ -99,7 +99,7 @@ public static class WhichBatchEnsemble
         (int repeats, int epochs, int[] widths, int trainLimit) = profile switch
         {
             Profile.Smoke => (1, 1, new[] { 16 }, 256),
-            Profile.Quick => (5, 8, new[] { 128 }, 0),
+            Profile.Quick => (10, 8, new[] { 128 }, 0),
             _ => (5, 20, new[] { 256, 1024 }, 0),
         };
         const int members = 4;

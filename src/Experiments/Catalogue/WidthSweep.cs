@@ -66,7 +66,7 @@ public static class WidthSweep
     public static (double[] Multipliers, int[] Members, int Repeats, int Epochs, PlateauRule? Plateau) Scale(Profile profile) => profile switch
     {
         Profile.Smoke => (new[] { 0.5, 1.0 }, new[] { 1, 2 }, 1, 1, null),
-        Profile.Quick => (new[] { 0.25, 0.5, 1.0, 2.0 }, new[] { 1, 2, 4, 8 }, 3, 20, PlateauRule.Standard),
+        Profile.Quick => (new[] { 0.25, 0.5, 1.0, 2.0 }, new[] { 1, 2, 4, 8 }, 5, 20, PlateauRule.Standard),
         _ => (new[] { 0.25, 0.5, 1.0, 2.0, 4.0 }, new[] { 1, 2, 4, 8, 16 }, 3, 40, PlateauRule.Standard with { ProbeSize = 5000 }),
     };
 

@@ -59,6 +59,12 @@ public abstract class ClaimRule(string id, string claim, string source, string s
     /// <summary>The decision rule in words, printed in the report.</summary>
     public abstract string RuleText { get; }
 
+    /// <summary>What changed when the statistic or rule was redesigned on principle, before it was evaluated on any results
+    /// (printed with the rule; empty if never redesigned).</summary>
+    public string Redesign { get; init; } = "";
+
+    private string PrintedRule => Redesign.Length == 0 ? RuleText : $"{RuleText} Redesigned on principle, decided before the new rule was evaluated on any results: {Redesign}.";
+
     public ClaimResult Evaluate(ExperimentResults results)
     {
         StatOutcome outcome;
@@ -80,17 +86,40 @@ public abstract class ClaimRule(string id, string claim, string source, string s
 
         if (outcome.Value is not { } m || !double.IsFinite(m.Value))
         {
-            return new ClaimResult(Id, Claim, Source, Statistic, RuleText, outcome.Value, Verdict.Inconclusive,
+            return new ClaimResult(Id, Claim, Source, Statistic, PrintedRule, outcome.Value, Verdict.Inconclusive,
                 Join("data missing", outcome.Note));
         }
 
         var (verdict, why) = Decide(m);
-        return new ClaimResult(Id, Claim, Source, Statistic, RuleText, m, verdict, Join(why, outcome.Note));
+        return new ClaimResult(Id, Claim, Source, Statistic, PrintedRule, m, verdict, Join(why, outcome.Note));
     }
 
     protected abstract (Verdict Verdict, string Why) Decide(Measurement m);
 
     protected static string N(double v) => Measurement.Num(v);
+
+    /// <summary>
+    /// Why an inconclusive verdict stays open and how much data would close it: the estimate would resolve once its
+    /// SE is at most <paramref name="seNeeded"/>; an SE falls like 1/sqrt(n), so at the observed value and spread that
+    /// takes n ≥ N (SE / seNeeded)². Computed from the measurement, never typed.
+    /// </summary>
+    protected static string NeedsMore(Measurement m, double seNeeded, string why)
+    {
+        if (!(seNeeded > 0))
+        {
+            return $"{why}; the estimate sits on the rule's threshold, so no number of repeats resolves it at this value";
+        }
+
+        var n = Math.Max(m.N, 1);
+        var needed = (long)Math.Ceiling(n * Math.Pow(m.Uncertainty / seNeeded, 2));
+        return $"{why}; at the observed value and spread it resolves with SE ≤ {N(seNeeded)}, i.e. n ≥ {Math.Max(needed, n + 1)} (now n = {n}; SE ∝ 1/√n)";
+    }
+
+    /// <summary>Why a statistic without an SE is inconclusive, and what would give it one.</summary>
+    protected const string NoUncertainty = "no uncertainty available: a spread needs at least two repeats, a fit three points";
+
+    /// <summary>z = value / SE, with the signed infinity of an exact nonzero value.</summary>
+    protected static double Z(double value, double se) => se > 0 ? value / se : value == 0 ? 0 : double.PositiveInfinity * Math.Sign(value);
 
     private static string Join(string a, string b) => string.IsNullOrEmpty(b) ? a : string.IsNullOrEmpty(a) ? b : a + "; " + b;
 }
@@ -107,67 +136,121 @@ public sealed class EqualsRule(string id, string claim, string source, string st
     {
         if (!double.IsFinite(m.Uncertainty))
         {
-            return (Verdict.Inconclusive, "no uncertainty available");
+            return (Verdict.Inconclusive, NoUncertainty);
         }
 
         if (m.Uncertainty > maxSe)
         {
-            return (Verdict.Inconclusive, $"SE {N(m.Uncertainty)} > {N(maxSe)}: too uncertain to decide");
+            return (Verdict.Inconclusive, NeedsMore(m, maxSe, $"SE {N(m.Uncertainty)} > {N(maxSe)}: too uncertain to decide"));
         }
 
-        var d = m.Value - target;
-        var z = m.Uncertainty > 0 ? d / m.Uncertainty : d == 0 ? 0 : double.PositiveInfinity * Math.Sign(d);
+        var z = Z(m.Value - target, m.Uncertainty);
         return Math.Abs(z) <= k ? (Verdict.Holds, $"z = {N(z)}") : (Verdict.DoesNotHold, $"z = {N(z)}");
     }
 }
 
-/// <summary>The statistic lies in [lo, hi]: holds if the estimate is inside and its SE is at most
-/// <paramref name="maxSe"/>; does not hold if it is more than k SE outside; otherwise inconclusive.</summary>
-public sealed class IntervalRule(string id, string claim, string source, string statistic, double lo, double hi, double k, double maxSe,
+/// <summary>
+/// The statistic lies in [lo, hi], decided like two one-sided tests (TOST): with the interval value ± k SE, holds if
+/// it lies inside [lo, hi], does not hold if it lies wholly outside, inconclusive if it straddles an end. An equality
+/// claim gives [−margin, margin] with the margin stated in advance.
+/// </summary>
+public sealed class IntervalRule(string id, string claim, string source, string statistic, double lo, double hi, double k,
     Func<ExperimentResults, StatOutcome> compute) : ClaimRule(id, claim, source, statistic, compute)
 {
     public override string RuleText =>
-        $"Holds if the estimate lies in [{N(lo)}, {N(hi)}] and its SE ≤ {N(maxSe)}; does not hold if it lies more than {N(k)} SE outside that interval; inconclusive otherwise (SE too large, or data missing).";
+        $"With the interval value ± {N(k)} SE: holds if it lies inside [{N(lo)}, {N(hi)}]; does not hold if it lies wholly outside; inconclusive if it straddles an end of [{N(lo)}, {N(hi)}], if the SE is unknown, or if data are missing.";
 
     protected override (Verdict, string) Decide(Measurement m)
     {
         if (!double.IsFinite(m.Uncertainty))
         {
-            return (Verdict.Inconclusive, "no uncertainty available (too few points for a fit)");
+            return (Verdict.Inconclusive, NoUncertainty);
         }
 
-        if (m.Value >= lo && m.Value <= hi)
+        var (a, b) = (m.Value - k * m.Uncertainty, m.Value + k * m.Uncertainty);
+        var interval = $"interval [{N(a)}, {N(b)}]";
+        if (a >= lo && b <= hi)
         {
-            return m.Uncertainty <= maxSe
-                ? (Verdict.Holds, "inside the interval")
-                : (Verdict.Inconclusive, $"inside, but SE {N(m.Uncertainty)} > {N(maxSe)}");
+            return (Verdict.Holds, $"{interval} inside [{N(lo)}, {N(hi)}]");
         }
 
-        var dist = m.Value < lo ? lo - m.Value : m.Value - hi;
-        return dist > k * m.Uncertainty
-            ? (Verdict.DoesNotHold, $"{N(dist / Math.Max(m.Uncertainty, double.Epsilon))} SE outside")
-            : (Verdict.Inconclusive, "outside, but within the uncertainty");
+        if (b < lo || a > hi)
+        {
+            return (Verdict.DoesNotHold, $"{interval} wholly outside [{N(lo)}, {N(hi)}]");
+        }
+
+        // To resolve, the interval must shrink until it clears the nearer end: inside when the estimate is inside, outside otherwise.
+        var inside = m.Value >= lo && m.Value <= hi;
+        var clearance = inside ? Math.Min(m.Value - lo, hi - m.Value) : m.Value < lo ? lo - m.Value : m.Value - hi;
+        return (Verdict.Inconclusive, NeedsMore(m, clearance / k, $"{interval} straddles an end of [{N(lo)}, {N(hi)}]"));
     }
 }
 
-/// <summary>The statistic (a difference or slope oriented so that the claim says it is positive) is
-/// greater than 0: z = value/SE &gt; k holds, z &lt; -k does not hold, otherwise inconclusive.</summary>
+/// <summary>
+/// The statistic (a difference or slope oriented so that the claim says it is positive) is greater than 0: holds if
+/// value − k SE &gt; 0. Does not hold if value + k SE &lt; <paramref name="negligible"/>, the smallest effect the claim
+/// means, stated in advance (0: only the opposite effect refutes the claim; above 0: an effect shown to be smaller than
+/// that counts as no effect). Inconclusive otherwise.
+/// </summary>
 public sealed class PositiveRule(string id, string claim, string source, string statistic, double k,
-    Func<ExperimentResults, StatOutcome> compute) : ClaimRule(id, claim, source, statistic, compute)
+    Func<ExperimentResults, StatOutcome> compute, double negligible = 0) : ClaimRule(id, claim, source, statistic, compute)
 {
-    public override string RuleText =>
-        $"z = value / SE (SEs of a difference combined in quadrature). Holds if z > {N(k)}; does not hold if z < −{N(k)} (the opposite effect); inconclusive if |z| ≤ {N(k)}, the SE is unknown, or data are missing.";
+    public override string RuleText => negligible == 0
+        ? $"z = value / SE (SEs of a difference combined in quadrature). Holds if z > {N(k)}; does not hold if z < −{N(k)} (the opposite effect); inconclusive if |z| ≤ {N(k)}, the SE is unknown, or data are missing."
+        : $"z = value / SE (SEs of a difference combined in quadrature). Holds if z > {N(k)}; otherwise does not hold if value + {N(k)} SE < {N(negligible)} (any effect is smaller than {N(negligible)}, the smallest the claim means, stated in advance); inconclusive otherwise, if the SE is unknown, or if data are missing.";
 
     protected override (Verdict, string) Decide(Measurement m)
     {
         if (!double.IsFinite(m.Uncertainty))
         {
-            return (Verdict.Inconclusive, "no uncertainty available");
+            return (Verdict.Inconclusive, NoUncertainty);
         }
 
-        var z = m.Uncertainty > 0 ? m.Value / m.Uncertainty : m.Value == 0 ? 0 : double.PositiveInfinity * Math.Sign(m.Value);
-        return z > k ? (Verdict.Holds, $"z = {N(z)}")
-            : z < -k ? (Verdict.DoesNotHold, $"z = {N(z)}")
-            : (Verdict.Inconclusive, $"z = {N(z)}: within the uncertainty");
+        var z = Z(m.Value, m.Uncertainty);
+        if (z > k)
+        {
+            return (Verdict.Holds, $"z = {N(z)}");
+        }
+
+        var upper = m.Value + k * m.Uncertainty;
+        if (upper < negligible)
+        {
+            return (Verdict.DoesNotHold, negligible == 0 ? $"z = {N(z)}" : $"z = {N(z)}; value + {N(k)} SE = {N(upper)} < {N(negligible)}");
+        }
+
+        // Either side resolves it: the lower end above 0, or the upper end below the negligible effect.
+        var seNeeded = Math.Max(m.Value, negligible - m.Value) / k;
+        return (Verdict.Inconclusive, NeedsMore(m, seNeeded, negligible == 0
+            ? $"z = {N(z)}: within the uncertainty"
+            : $"z = {N(z)} and value + {N(k)} SE = {N(upper)} ≥ {N(negligible)}: within the uncertainty"));
+    }
+}
+
+/// <summary>
+/// The statistic lies on the claimed side of a bound stated in advance (a non-inferiority or "no better than" margin):
+/// for "at most", holds if value + k SE ≤ bound (the upper end of its interval is below), does not hold if
+/// value − k SE &gt; bound (clearly above), inconclusive in between; mirrored for "at least".
+/// </summary>
+public sealed class BoundRule(string id, string claim, string source, string statistic, double bound, bool atMost, double k,
+    Func<ExperimentResults, StatOutcome> compute) : ClaimRule(id, claim, source, statistic, compute)
+{
+    public override string RuleText => atMost
+        ? $"Holds if value + {N(k)} SE ≤ {N(bound)}; does not hold if value − {N(k)} SE > {N(bound)}; inconclusive otherwise (the interval contains {N(bound)}), or if the SE is unknown or data are missing."
+        : $"Holds if value − {N(k)} SE ≥ {N(bound)}; does not hold if value + {N(k)} SE < {N(bound)}; inconclusive otherwise (the interval contains {N(bound)}), or if the SE is unknown or data are missing.";
+
+    protected override (Verdict, string) Decide(Measurement m)
+    {
+        if (!double.IsFinite(m.Uncertainty))
+        {
+            return (Verdict.Inconclusive, NoUncertainty);
+        }
+
+        var (lo, hi) = (m.Value - k * m.Uncertainty, m.Value + k * m.Uncertainty);
+        var interval = $"interval [{N(lo)}, {N(hi)}]";
+        var claimed = atMost ? hi <= bound : lo >= bound;
+        var opposite = atMost ? lo > bound : hi < bound;
+        return claimed ? (Verdict.Holds, $"{interval} on the claimed side of {N(bound)}")
+            : opposite ? (Verdict.DoesNotHold, $"{interval} on the wrong side of {N(bound)}")
+            : (Verdict.Inconclusive, NeedsMore(m, Math.Abs(m.Value - bound) / k, $"{interval} contains {N(bound)}"));
     }
 }

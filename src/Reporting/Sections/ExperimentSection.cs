@@ -1,5 +1,6 @@
 using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
+using EEArtifacts.Reporting.Model;
 using EEArtifacts.Reporting.Results;
 
 namespace EEArtifacts.Reporting.Sections;
@@ -34,6 +35,9 @@ public abstract class ExperimentSection
 
     /// <summary>The figures, given rows that have every column of <see cref="RowColumns"/>.</summary>
     public abstract IEnumerable<FigureSpec> Figures(ExperimentResults results);
+
+    /// <summary>Tables drawn after the figures, given rows that have every column of <see cref="RowColumns"/>.</summary>
+    public virtual IEnumerable<TableBlock> Tables(ExperimentResults results) => [];
 
     /// <summary>The default catalogue, in report order.</summary>
     public static IReadOnlyList<ExperimentSection> All() =>

@@ -25,14 +25,16 @@ public sealed class NtkInitSection : ExperimentSection
 
     public override IReadOnlyList<string> RowColumns => [Setting, Column.Regime, Width, ErrCom, ErrInd, Ratio, RatioTheory];
 
+    private const string IntervalRedesign = "the interval is decided like two one-sided tests (TOST), the rule of every interval claim: it holds when value ± 2 SE lies inside (before: the estimate inside and SE ≤ 0.1)";
+
     public override IReadOnlyList<ClaimRule> Claims =>
     [
         new IntervalRule("E2.1", "The shared-weight NTK Θ^com concentrates on its deterministic limit, error ∝ N^(−1/2)", "Theorem 2.1",
-            "OLS slope of log10 rel_err_com on log10 width over all rows; SE from the residuals", -0.75, -0.25, 2, 0.1,
-            r => Slope(r, ErrCom)),
+            "OLS slope of log10 rel_err_com on log10 width over all rows; SE from the residuals", -0.75, -0.25, 2,
+            r => Slope(r, ErrCom)) { Redesign = IntervalRedesign },
         new IntervalRule("E2.2", "The member-specific NTK Θ^ind concentrates on its deterministic limit, error ∝ N^(−1/2)", "Theorem 2.1",
-            "OLS slope of log10 rel_err_ind on log10 width over rows with rel_err_ind > 0; SE from the residuals", -0.75, -0.25, 2, 0.1,
-            r => Slope(r, ErrInd)),
+            "OLS slope of log10 rel_err_ind on log10 width over rows with rel_err_ind > 0; SE from the residuals", -0.75, -0.25, 2,
+            r => Slope(r, ErrInd)) { Redesign = IntervalRedesign },
         new EqualsRule("E2.3", "With U1 = 0 the cross-member NTK block vanishes (dynamic independence)", "Theorem 2.2",
             "mean cross_same_ratio_emp over regime independent (U1 = 0) rows at the largest width; SE = SD/sqrt(n) over rows", 0, 3, 0.1,
             r => RatioAtLargest(r, true)),

@@ -32,16 +32,17 @@ public sealed class ParamScatterSection : ExperimentSection
     public override IReadOnlyList<ClaimRule> Claims =>
     [
         new PositiveRule("E5.1", $"At equal parameter count, {EnsembleFamily} ensembles in the independent regime beat single networks", "Figure panel (d)",
-            $"mean residual of {EnsembleFamily} rows of regime {RegimeValue.Independent}: ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE = SD/sqrt(n) of the residuals", 2,
-            Residual),
+            $"mean residual of {EnsembleFamily} rows of regime {RegimeValue.Independent}: ens_test_acc above the least-squares line of single networks' accuracy on log10(params), first task; SE combines SD/sqrt(n) of the residuals and the line's own SE at their mean log10(params)", 2,
+            Residual, Margins.SameAccuracy)
+        {
+            Redesign = "the SE now includes the single-network line's own SE (it was left out); " + WidthSweepSection.SmallestEffect,
+        },
         new PositiveRule("E5.2", "Accuracy grows with the number of parameters (single networks)", "Figure panel (d)",
-            $"OLS slope of ens_test_acc on log10(params) over family {SingleFamily}, first task; SE from the residuals", 2,
-            r =>
-            {
-                var s = Data.FirstSetup(r.Rows.Rows).Where(x => x.S(Family) == SingleFamily && x.D(Params) > 0).ToList();
-                var fit = Stat.Fit(s.Select(x => Math.Log10(x.D(Params))).ToList(), s.Select(x => x.D(EnsAcc)).ToList());
-                return double.IsFinite(fit.Slope) ? StatOutcome.Of(fit.SlopeMeasurement) : StatOutcome.Missing($"no fit over {s.Count} single-network rows");
-            }),
+            $"change of ens_test_acc across the single networks' parameter range: OLS slope on log10(params) over family {SingleFamily} times the range of log10(params), first task; SE from the residuals", 2,
+            Growth, Margins.SameAccuracy)
+        {
+            Redesign = "the statistic was the slope per decade; it is now the fitted change across the single networks' range, an accuracy difference set against the margin; " + WidthSweepSection.SmallestEffect,
+        },
     ];
 
     /// <summary>E4's configurations (every width and M) join the scatter, as the catalogue asks.</summary>
@@ -102,23 +103,49 @@ public sealed class ParamScatterSection : ExperimentSection
         }
     }
 
+    private static List<CsvRow> Singles(ExperimentResults r) =>
+        Data.FirstSetup(r.Rows.Rows).Where(x => x.S(Family) == SingleFamily && x.D(Params) > 0).ToList();
+
+    private static LineFit SingleFit(List<CsvRow> single) =>
+        Stat.Fit(single.Select(x => Math.Log10(x.D(Params))).ToList(), single.Select(x => x.D(EnsAcc)).ToList());
+
+    /// <summary>The fitted accuracy change from the smallest to the largest single network: an accuracy difference, to
+    /// set against the margin for equal accuracies.</summary>
+    private static StatOutcome Growth(ExperimentResults r)
+    {
+        var single = Singles(r);
+        var fit = SingleFit(single);
+        if (!double.IsFinite(fit.Slope))
+        {
+            return StatOutcome.Missing($"no fit over {single.Count} single-network rows");
+        }
+
+        var logs = single.Select(x => Math.Log10(x.D(Params))).ToList();
+        var span = logs.Max() - logs.Min();
+        return StatOutcome.Of(new Measurement(fit.Slope * span, fit.SlopeSe * span, fit.N),
+            $"{single.Count} single networks, {Data.Levels(single, Params).Count} widths per repeat, over {Data.Num(span)} decades of parameters; slope {Data.Num(fit.Slope)} ± {Data.Num(fit.SlopeSe)} per decade");
+    }
+
     private static StatOutcome Residual(ExperimentResults r)
     {
-        var rows = Data.FirstSetup(r.Rows.Rows).Where(x => x.D(Params) > 0).ToList();
-        var single = rows.Where(x => x.S(Family) == SingleFamily).ToList();
-        var ens = rows.Where(x => x.S(Family) == EnsembleFamily && RegimeColumn.Is(x, RegimeValue.Independent)).ToList();
+        var single = Singles(r);
+        var ens = Data.FirstSetup(r.Rows.Rows).Where(x => x.D(Params) > 0 && x.S(Family) == EnsembleFamily && RegimeColumn.Is(x, RegimeValue.Independent)).ToList();
         if (single.Count < 2 || ens.Count == 0)
         {
             return StatOutcome.Missing($"need ≥ 2 '{SingleFamily}' rows and some independent-regime '{EnsembleFamily}' rows (found {single.Count}, {ens.Count})");
         }
 
-        var fit = Stat.Fit(single.Select(x => Math.Log10(x.D(Params))).ToList(), single.Select(x => x.D(EnsAcc)).ToList());
+        var fit = SingleFit(single);
         if (!double.IsFinite(fit.Slope))
         {
             return StatOutcome.Missing("single networks span one parameter count only");
         }
 
-        return StatOutcome.Of(Stat.MeanSe(ens.Select(x => x.D(EnsAcc) - (fit.Intercept + fit.Slope * Math.Log10(x.D(Params))))),
-            $"{ens.Count} {EnsembleFamily} rows vs a fit over {single.Count} single networks (the fit's own uncertainty is not included)");
+        // Mean residual = mean ensemble accuracy − the line at the ensembles' mean log10(params): the two SEs add in quadrature.
+        var residuals = Stat.MeanSe(ens.Select(x => x.D(EnsAcc) - (fit.Intercept + fit.Slope * Math.Log10(x.D(Params)))));
+        var line = fit.At(ens.Average(x => Math.Log10(x.D(Params))));
+        var se = Math.Sqrt(residuals.Uncertainty * residuals.Uncertainty + line.Uncertainty * line.Uncertainty);
+        return StatOutcome.Of(residuals with { Uncertainty = se },
+            $"{ens.Count} {EnsembleFamily} rows, {Data.Levels(ens, Params).Count} widths per repeat (residual SE {Data.Num(residuals.Uncertainty)}) vs a fit over {single.Count} single networks (line SE {Data.Num(line.Uncertainty)})");
     }
 }

@@ -1,5 +1,6 @@
 using EEArtifacts.Reporting.Claims;
 using EEArtifacts.Reporting.Figures;
+using EEArtifacts.Reporting.Model;
 using EEArtifacts.Reporting.Results;
 using EEArtifacts.Reporting.Stats;
 using EEArtifacts.ResultsContract;
@@ -41,25 +42,28 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
 
     public override IReadOnlyList<string> RowColumns =>
     [
-        Configuration, Members, Width, Gain, Disagreement, Column.Correlation, LogitCorr, Column.PairwiseKl, Column.WeightCosine, Nngp,
-        Column.InitLogitCorrelation, AurocEntropy, Column.AurocMiHeldOut, Column.AurocEntropyNoise, Column.AurocEntropyPermuted,
+        Configuration, Column.Parameterization, Members, Width, Gain, Disagreement, Column.Correlation, LogitCorr, Column.PairwiseKl, Column.WeightCosine, Nngp,
+        Column.InitLogitCorrelation, Column.NtkCrossRatio, AurocEntropy, Column.AurocMiHeldOut, Column.AurocEntropyNoise, Column.AurocEntropyPermuted,
         Column.EnsEce, Column.RotatedEce, Column.NoisyEce,
     ];
 
     public override IReadOnlyList<ClaimRule> Claims =>
     [
-        new BoundRule("E8.1", "The common configuration's ensemble gain is no better than a single network's: at most a quarter of independent networks' gain", "Zamyatin et al. 2026; Thm 1-3 (collective regime)",
-            "mean ensemble_gain of common / mean ensemble_gain of independent-networks (a single network's gain is 0 by definition); SE by the delta method from the SDs over repeats",
-            0.25, AtMost: true, 2, r => GainRatio(r, Common, Gain)),
+        new BoundRule("E8.1", $"The common configuration's ensemble gain is no better than a single network's (whose gain is 0 by definition): at most {Data.Num(Margins.NegligibleNllGain)} nats", "Zamyatin et al. 2026; Thm 1-3 (collective regime)",
+            $"mean ensemble_gain (mean member test NLL − ensemble test NLL) of common; SE = SD/sqrt(n) over repeats; a gain of at most {Data.Num(Margins.NegligibleNllGain)} nats, stated in advance, counts as a single network's 0",
+            Margins.NegligibleNllGain, atMost: true, 2, r => MeanOf(r, Common, Gain))
+        {
+            Redesign = "the reference was a quarter of independent networks' gain, which is not a single network's and is itself small at this scale; a single network's gain is 0, so the gain is now set against a margin stated in advance",
+        },
         new BoundRule("E8.2", "The common configuration detects held-out classes no better than a single network (AUROC of predictive entropy)", "Zamyatin et al. 2026",
-            "mean auroc_entropy_held_out of common minus that of single-network; SE = SD/sqrt(n) per configuration, combined",
-            0.02, AtMost: true, 2, r => Difference(r, Common, SingleNetwork, AurocEntropy)),
+            $"mean auroc_entropy_held_out of common minus that of single-network; SE = SD/sqrt(n) per configuration, combined; at most {Data.Num(Margins.SameAuroc)} above, stated in advance, counts as no better",
+            Margins.SameAuroc, atMost: true, 2, r => Difference(r, Common, SingleNetwork, AurocEntropy)),
         new BoundRule("E8.3", "The independent regime's ensemble gain reaches that of independent networks (at least three quarters of it)", "Thm 1-3 (independent regime)",
             "mean ensemble_gain of independent-regime / mean ensemble_gain of independent-networks; SE by the delta method",
-            0.75, AtMost: false, 2, r => GainRatio(r, IndependentRegime, Gain)),
+            0.75, atMost: false, 2, r => GainRatio(r, IndependentRegime, Gain)),
         new BoundRule("E8.4", "The independent regime's members disagree as much as independent networks' (at least three quarters of their disagreement)", "Thm 1-3 (independent regime)",
             "mean disagreement of independent-regime / mean disagreement of independent-networks; SE by the delta method",
-            0.75, AtMost: false, 2, r => GainRatio(r, IndependentRegime, Disagreement)),
+            0.75, atMost: false, 2, r => GainRatio(r, IndependentRegime, Disagreement)),
         new PositiveRule("E8.5", "Trained member correlation is ordered as the analytic cross-member correlation at initialization", "Thm 1.3 (NNGP cross kernel)",
             $"over every pair of ensembles (M ≥ 2) whose analytic NNGP cross/same ratios differ by more than {Data.Num(OrderingTie)}: measured logit_correlation of the higher-ratio one minus the lower's; the statistic is the pair with the smallest z (SEs over repeats, combined)", 2,
             Ordering),
@@ -87,6 +91,35 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
             [("in distribution", Column.EnsEce), ("Gaussian noise", Column.NoisyEce), ("rotated 90°", Column.RotatedEce)], null, LegendPlacement.Corner));
         yield return fig;
     }
+
+    /// <summary>The text of an analytic NTK ratio that the kernels do not define: they describe the NTK parameterization only.</summary>
+    public const string NtkNotDefined = "not defined (standard parameterization)";
+
+    /// <summary>The theory beside the measurement, per configuration: the analytic cross/same ratios at initialization,
+    /// the measured member correlation at initialization and after training, and the ensemble gain.</summary>
+    public override IEnumerable<TableBlock> Tables(ExperimentResults results)
+    {
+        var rows = Widest(results);
+        var lines = Present(rows).Select(c =>
+        {
+            var of = Of(rows, c.Name);
+            var ensemble = of.All(r => r.D(Members) >= 2);
+            string Mean(string column) => Measurement.Format(Stat.MeanSe(of.Select(r => r.D(column))));
+            string Analytic(string column) => !ensemble ? "n/a (M = 1)" : Data.Num(Stat.Mean(of.Select(r => r.D(column))));
+            var ntk = !ensemble ? "n/a (M = 1)"
+                : of.All(r => r.S(Column.Parameterization) == ParameterizationStandard) ? NtkNotDefined
+                : Analytic(Column.NtkCrossRatio);
+            return new[] { c.Name, of[0].S(Column.Parameterization), Analytic(Nngp), ntk, Mean(Column.InitLogitCorrelation), Mean(LogitCorr), Mean(Gain) };
+        }).ToList();
+        yield return TableBlock.Of(
+            "E8 theory beside measurement (widest network; mean ± SE over repeats). Analytic: the cross/same ratio of the NNGP (the members' output correlation at initialization, one value for both parameterizations) and of the training NTK under the configuration's rule, mean over the first test inputs. " +
+            $"The analytic NTK describes the NTK parameterization only, so for standard-parameterization configurations it is reported as \"{NtkNotDefined}\", not computed for a substitute network.",
+            ["configuration", "parameterization", "analytic NNGP cross/same", "analytic NTK cross/same", "logit correlation at init.", "logit correlation trained", "ensemble gain (nats)"],
+            lines);
+    }
+
+    /// <summary>The parameterization column's value for the standard parameterization.</summary>
+    private const string ParameterizationStandard = "standard";
 
     private static PanelSpec GainPanel(IReadOnlyList<CsvRow> rows)
     {
@@ -169,6 +202,9 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
         return StatOutcome.Of(new Measurement(ratio, se, Math.Min(a.N, b.N)), $"{configuration} {Data.Num(a.Value)} ± {Data.Num(a.Uncertainty)}, independent networks {Data.Num(b.Value)} ± {Data.Num(b.Uncertainty)}");
     }
 
+    private static StatOutcome MeanOf(ExperimentResults r, string configuration, string column) =>
+        StatOutcome.Of(Stat.MeanSe(Require(r, configuration).Select(x => x.D(column))));
+
     private static StatOutcome Difference(ExperimentResults r, string a, string b, string column)
     {
         var ma = Stat.MeanSe(Require(r, a).Select(x => x.D(column)));
@@ -201,34 +237,5 @@ public sealed class WhichBatchEnsembleSection : ExperimentSection
 
         var weakest = pairs.MinBy(p => p.D.Uncertainty > 0 ? p.D.Value / p.D.Uncertainty : p.D.Value * double.PositiveInfinity);
         return StatOutcome.Of(weakest.D, $"{pairs.Count} pairs; weakest: {weakest.Text}");
-    }
-
-    /// <summary>
-    /// The statistic lies on the claimed side of a bound: for "at most", holds if value + k SE ≤ bound (the upper end of
-    /// its interval is below), does not hold if value − k SE &gt; bound (clearly above), inconclusive in between; mirrored
-    /// for "at least".
-    /// </summary>
-    private sealed class BoundRule(string id, string claim, string source, string statistic, double bound, bool AtMost, double k,
-        Func<ExperimentResults, StatOutcome> compute) : ClaimRule(id, claim, source, statistic, compute)
-    {
-        public override string RuleText => AtMost
-            ? $"Holds if value + {N(k)} SE ≤ {N(bound)}; does not hold if value − {N(k)} SE > {N(bound)}; inconclusive otherwise (the interval contains {N(bound)}), or if the SE is unknown or data are missing."
-            : $"Holds if value − {N(k)} SE ≥ {N(bound)}; does not hold if value + {N(k)} SE < {N(bound)}; inconclusive otherwise (the interval contains {N(bound)}), or if the SE is unknown or data are missing.";
-
-        protected override (Verdict, string) Decide(Measurement m)
-        {
-            if (!double.IsFinite(m.Uncertainty))
-            {
-                return (Verdict.Inconclusive, "no uncertainty available");
-            }
-
-            var (lo, hi) = (m.Value - k * m.Uncertainty, m.Value + k * m.Uncertainty);
-            var interval = $"[{N(lo)}, {N(hi)}]";
-            var claimed = AtMost ? hi <= bound : lo >= bound;
-            var opposite = AtMost ? lo > bound : hi < bound;
-            return claimed ? (Verdict.Holds, $"interval {interval} on the claimed side of {N(bound)}")
-                : opposite ? (Verdict.DoesNotHold, $"interval {interval} on the wrong side of {N(bound)}")
-                : (Verdict.Inconclusive, $"interval {interval} contains {N(bound)}");
-        }
     }
 }

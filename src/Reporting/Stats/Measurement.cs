@@ -37,10 +37,18 @@ public readonly record struct Measurement(double Value, double Uncertainty, int 
     }
 }
 
-/// <summary>A least-squares line y = a + b x with standard errors.</summary>
-public readonly record struct LineFit(double Intercept, double Slope, double SlopeSe, double InterceptSe, int N)
+/// <summary>A least-squares line y = a + b x with standard errors; <paramref name="MeanX"/> and <paramref name="Sxx"/>
+/// (the sum of squared x deviations) give the SE of a prediction.</summary>
+public readonly record struct LineFit(double Intercept, double Slope, double SlopeSe, double InterceptSe, int N, double MeanX = double.NaN, double Sxx = double.NaN)
 {
     public Measurement SlopeMeasurement => new(Slope, SlopeSe, N);
+
+    /// <summary>The fitted line's value at x with its SE, sqrt(s² (1/n + (x − mean x)² / Sxx)) (NaN with fewer than three points).</summary>
+    public Measurement At(double x)
+    {
+        var s2 = SlopeSe * SlopeSe * Sxx;
+        return new Measurement(Intercept + Slope * x, Math.Sqrt(s2 * (1.0 / N + (x - MeanX) * (x - MeanX) / Sxx)), N);
+    }
 }
 
 public static class Stat
@@ -114,6 +122,34 @@ public static class Stat
         var s2 = rss / (n - 2);
         var seB = Math.Sqrt(s2 / sxx);
         var seA = Math.Sqrt(s2 * (1.0 / n + mx * mx / sxx));
-        return new LineFit(a, b, seB, seA, n);
+        return new LineFit(a, b, seB, seA, n, mx, sxx);
+    }
+
+    /// <summary>
+    /// One slope common to several groups, each with its own intercept (y = a_g + b x): least squares on x and y
+    /// centred within their group. The SE comes from the residuals with n − groups − 1 degrees of freedom (NaN when
+    /// none are left or x never varies within a group).
+    /// </summary>
+    public static Measurement PooledSlope(IEnumerable<(string Group, double X, double Y)> points)
+    {
+        var pts = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToArray();
+        var centred = pts.GroupBy(p => p.Group)
+            .SelectMany(g =>
+            {
+                var (mx, my) = (g.Average(p => p.X), g.Average(p => p.Y));
+                return g.Select(p => (X: p.X - mx, Y: p.Y - my));
+            })
+            .ToArray();
+        var groups = pts.Select(p => p.Group).Distinct().Count();
+        var sxx = centred.Sum(p => p.X * p.X);
+        if (sxx == 0)
+        {
+            return new Measurement(double.NaN, double.NaN, pts.Length);
+        }
+
+        var b = centred.Sum(p => p.X * p.Y) / sxx;
+        var dof = pts.Length - groups - 1;
+        var se = dof > 0 ? Math.Sqrt(centred.Sum(p => Math.Pow(p.Y - b * p.X, 2)) / dof / sxx) : double.NaN;
+        return new Measurement(b, se, pts.Length);
     }
 }
