@@ -2,6 +2,7 @@ using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Numerics;
+using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -238,9 +239,9 @@ public static class EmpiricalKernels
         Tensor readoutGram = xl.matmul(xl.t());
         for (int o = 0; o < spec.OutputDim; o++)
         {
-            shared.add_(readoutGram, alpha: readoutScale * readoutScale);
+            shared.AddScaled_(readoutGram, readoutScale * readoutScale);
             Tensor w = independent ? model.ReadoutWeight.select(1, o).unsqueeze(1) : model.ReadoutWeight[o].reshape(1, 1, widthL);
-            Tensor g = w.mul(readoutScale).expand(m, n, widthL); // df/dx^L
+            Tensor g = w.MulBy(readoutScale).expand(m, n, widthL); // df/dx^L
             for (int l = depth; l >= 1; l--)
             {
                 Tensor z = trace.PreActivations[l - 1];
@@ -260,22 +261,26 @@ public static class EmpiricalKernels
                 Tensor xf = layerInput.reshape(m * n, layerInput.shape[2]);
                 Tensor deltaGram = df.matmul(df.t());
                 double s = model.WeightScale(l);
-                shared.add_(deltaGram.mul(xf.matmul(xf.t())), alpha: s * s).add_(deltaGram, alpha: biasScale * biasScale);
+                shared.AddScaled_(deltaGram.mul(xf.matmul(xf.t())), s * s).AddScaled_(deltaGram, biasScale * biasScale);
                 if (l > 1)
                 {
-                    g = (independent ? delta.bmm(weights[l - 1]) : delta.matmul(weights[l - 1])).mul(s); // df/dx^{l-1}
+                    g = (independent ? delta.bmm(weights[l - 1]) : delta.matmul(weights[l - 1])).MulBy(s); // df/dx^{l-1}
                 }
             }
         }
-        shared.div_(spec.OutputDim);
-        member.div_(spec.OutputDim);
+        using (Scalar outputs = spec.OutputDim.ToScalar())
+        {
+            shared.div_(outputs);
+            member.div_(outputs);
+        }
         if (independent)
         {
             shared.mul_(BlockDiagonalMask(m, n, options));
         }
         if (spec.MemberReadoutBias)
         {
-            member.add_(1);
+            using Scalar one = 1.ToScalar();
+            member.add_(one);
         }
         return new EmpiricalNtk(m, n, ToMatrix(shared), ToMatrix(BlockDiagonal(member)));
     }
@@ -319,7 +324,8 @@ public static class EmpiricalKernels
                 memberTotal.add_(jm.matmul(jm.t()));
             }
         }
-        return new EmpiricalNtk(m, n, ToMatrix(sharedTotal.div(outs)), ToMatrix(memberTotal.div(outs)));
+        using Scalar outputs = outs.ToScalar();
+        return new EmpiricalNtk(m, n, ToMatrix(sharedTotal.div(outputs)), ToMatrix(memberTotal.div(outputs)));
     }
 
     /// <summary>The empirical NTK averaged over initializations with the given seeds (float64 models).</summary>
@@ -371,7 +377,7 @@ public static class EmpiricalKernels
         int m = spec.Members;
         long n = last.shape[1], width = last.shape[2];
         Tensor flat = last.reshape(m * n, width);
-        Tensor k = flat.matmul(flat.t()).mul(spec.SigmaW * spec.SigmaW / width);
+        Tensor k = flat.matmul(flat.t()).MulBy(spec.SigmaW * spec.SigmaW / width);
         if (spec.Family == EnsembleFamily.Independent)
         {
             k = k.mul(BlockDiagonalMask(m, (int)n, new TensorOptions(k)));
