@@ -161,46 +161,11 @@ public static class EmpiricalKernels
         // Two passes over the initializations: the means, then the squared deviations from them.
         var same = new double[n, n];
         var cross = new double[n, n];
-        var sameDiagonal = new double[samples];
-        var crossDiagonal = new double[samples];
-        var sampleSame = new double[n, n];
-        var sampleCross = new double[n, n];
-        for (int s = 0; s < samples; s++)
-        {
-            SampleCovariance(outputs, s, sampleSame, sampleCross);
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    same[i, j] += sampleSame[i, j] / samples;
-                    cross[i, j] += sampleCross[i, j] / samples;
-                }
-                sameDiagonal[s] += sampleSame[i, i] / n;
-                crossDiagonal[s] += sampleCross[i, i] / n;
-            }
-        }
-        var sameSe = new double[n, n];
-        var crossSe = new double[n, n];
-        for (int s = 0; s < samples; s++)
-        {
-            SampleCovariance(outputs, s, sampleSame, sampleCross);
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    sameSe[i, j] += Square(sampleSame[i, j] - same[i, j]);
-                    crossSe[i, j] += Square(sampleCross[i, j] - cross[i, j]);
-                }
-            }
-        }
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                sameSe[i, j] = Math.Sqrt(sameSe[i, j] / (samples - 1.0) / samples);
-                crossSe[i, j] = Math.Sqrt(crossSe[i, j] / (samples - 1.0) / samples);
-            }
-        }
+        (double[] sameDiagonal, double[] crossDiagonal) = AddSampleTerms(outputs, same, cross, null, null);
+        var sameSquares = new double[n, n];
+        var crossSquares = new double[n, n];
+        AddSampleTerms(outputs, sameSquares, crossSquares, same, cross);
+        double[,] sameSe = StandardError(sameSquares, samples), crossSe = StandardError(crossSquares, samples);
         return m > 1
             ? new MonteCarloNngp(spec.Width, same, sameSe, cross, crossSe, MeanWithError.Of(sameDiagonal), MeanWithError.Of(crossDiagonal), outputs)
             : new MonteCarloNngp(spec.Width, same, sameSe, null, null, MeanWithError.Of(sameDiagonal), null, outputs);
@@ -446,6 +411,58 @@ public static class EmpiricalKernels
                 cross[i, j] = m > 1 ? cc / (outs * m * (m - 1)) : 0;
             }
         }
+    }
+
+    // One pass over the initializations: adds each one's terms (AddTerms) of Sigma_s and Sigma_c to the totals and
+    // returns each one's mean diagonals (the mean over inputs of its estimates at x = x').
+    private static (double[] Same, double[] Cross) AddSampleTerms(double[,,,] outputs, double[,] sameTotal, double[,] crossTotal,
+        double[,]? sameMean, double[,]? crossMean)
+    {
+        int samples = outputs.GetLength(0), n = outputs.GetLength(2);
+        var sampleSame = new double[n, n];
+        var sampleCross = new double[n, n];
+        var sameDiagonal = new double[samples];
+        var crossDiagonal = new double[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            SampleCovariance(outputs, s, sampleSame, sampleCross);
+            AddTerms(sameTotal, sampleSame, sameMean, samples);
+            AddTerms(crossTotal, sampleCross, crossMean, samples);
+            for (int i = 0; i < n; i++)
+            {
+                sameDiagonal[s] += sampleSame[i, i] / n;
+                crossDiagonal[s] += sampleCross[i, i] / n;
+            }
+        }
+        return (sameDiagonal, crossDiagonal);
+    }
+
+    // One initialization's term of a mean over S (mean null: sample/S) or of a sum of squared deviations from mean.
+    private static void AddTerms(double[,] total, double[,] sample, double[,]? mean, int samples)
+    {
+        int n = total.GetLength(0);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                total[i, j] += mean is null ? sample[i, j] / samples : Square(sample[i, j] - mean[i, j]);
+            }
+        }
+    }
+
+    // Standard errors of means over S iid samples from their sums of squared deviations.
+    private static double[,] StandardError(double[,] squares, int samples)
+    {
+        int n = squares.GetLength(0);
+        var se = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                se[i, j] = Math.Sqrt(squares[i, j] / (samples - 1.0) / samples);
+            }
+        }
+        return se;
     }
 
     private static double Square(double x) => x * x;
