@@ -109,7 +109,11 @@ public sealed partial record ConstLaw : ModulationLaw
     /// <inheritdoc />
     public override double NonzeroProbability => C != 0 ? 1 : 0;
     /// <inheritdoc />
-    public override Tensor Sample(long[] shape, Generator generator) => full(shape, C, dtype: ScalarType.Float64);
+    public override Tensor Sample(long[] shape, Generator generator)
+    {
+        using Scalar c = C.ToScalar();
+        return full(shape, c, dtype: ScalarType.Float64);
+    }
     /// <inheritdoc />
     public override string ToString() => $"const({Num(C)})";
 }
@@ -175,7 +179,8 @@ public sealed partial record BernoulliLaw : ModulationLaw
     public override Tensor Sample(long[] shape, Generator generator)
     {
         using var scope = NewDisposeScope();
-        Tensor keep = rand(shape, dtype: ScalarType.Float64, generator: generator).lt(P).to_type(ScalarType.Float64);
+        using Scalar p = P.ToScalar();
+        Tensor keep = rand(shape, dtype: ScalarType.Float64, generator: generator).lt(p).to_type(ScalarType.Float64);
         return (keep / P).MoveToOuterDisposeScope();
     }
     /// <inheritdoc />

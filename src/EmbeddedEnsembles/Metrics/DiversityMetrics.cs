@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Metrics;
@@ -29,7 +30,8 @@ public static class DiversityMetrics
         Tensor ensLogp = logp.logsumexp(0) - Math.Log(logp.shape[0]);
         Tensor total = ensLogp.exp().mul(ensLogp).sum([1]).neg();
         Tensor members = logp.exp().mul(logp).sum([2]).neg().mean([0]);
-        return Values(total.sub(members).clamp_min(0));
+        using Scalar zero = 0.ToScalar();
+        return Values(total.sub(members).clamp_min(zero));
     }
 
     /// <summary>
@@ -43,7 +45,8 @@ public static class DiversityMetrics
         if (m < 2) return 0;
         // sum_{a,b} KL(p_a||p_b) = sum_a sum_b sum_c p_a (log p_a - log p_b) = M sum_a E_a[log p_a] - sum_a sum_c p_a sum_b log p_b.
         Tensor p = logp.exp();
-        Tensor selfTerm = p.mul(logp).sum([0, 2]).mul(m);                 // [B]
+        using Scalar members = m.ToScalar();
+        Tensor selfTerm = p.mul(logp).sum([0, 2]).mul(members);           // [B]
         Tensor crossTerm = p.sum([0]).mul(logp.sum([0])).sum([1]);        // [B]
         return selfTerm.sub(crossTerm).mean().item<double>() / (m * (m - 1));
     }

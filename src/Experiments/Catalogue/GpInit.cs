@@ -1,8 +1,7 @@
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
+using EmbeddedEnsembles.Kernels.Empirical;
 using EmbeddedEnsembles.Kernels.Theory;
-using EmbeddedEnsembles.Models;
-using static TorchSharp.torch;
 
 namespace EEArtifacts.Experiments.Catalogue;
 
@@ -52,102 +51,48 @@ public static class GpInit
         InitSettings.Setting setting = Find(cell.Setting);
         double[,] x = InitSettings.Inputs();
         EnsembleKernels theory = AnalyticKernels.Compute(setting.Spec(1), x);
-        int m = InitSettings.Members, n = InitSettings.Points;
-
-        // outputs[s, a, i] = f_a(x_i) of initialization s.
-        var outputs = new double[cell.Samples, m, n];
-        using (var input = tensor(Flatten(x), new long[] { n, InitSettings.InputDim }, ScalarType.Float64))
-        {
-            for (int s = 0; s < cell.Samples; s++)
-            {
-                using var scope = NewDisposeScope();
-                using var model = new EnsembleMlp(setting.Spec(cell.Width), context.SeedFor($"init-{s}"), ScalarType.Float64);
-                using var noGrad = no_grad();
-                double[] f = model.MemberOutputs(input).data<double>().ToArray();
-                for (int a = 0; a < m; a++)
-                {
-                    for (int i = 0; i < n; i++)
-                    {
-                        outputs[s, a, i] = f[a * n + i];
-                    }
-                }
-            }
-        }
-
-        // Per-sample estimates of the same/cross matrices, then their means and the SE of their mean diagonals.
-        var same = new double[n, n];
-        var cross = new double[n, n];
-        var sameDiag = new double[cell.Samples];
-        var crossDiag = new double[cell.Samples];
-        for (int s = 0; s < cell.Samples; s++)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    double ss = 0, cc = 0;
-                    for (int a = 0; a < m; a++)
-                    {
-                        for (int b = 0; b < m; b++)
-                        {
-                            double p = outputs[s, a, i] * outputs[s, b, j];
-                            if (a == b) ss += p; else cc += p;
-                        }
-                    }
-                    ss /= m;
-                    cc /= m * (m - 1);
-                    same[i, j] += ss / cell.Samples;
-                    cross[i, j] += cc / cell.Samples;
-                    if (i == j)
-                    {
-                        sameDiag[s] += ss / n;
-                        crossDiag[s] += cc / n;
-                    }
-                }
-            }
-        }
-        (double sameMean, double sameSe) = MeanSe(sameDiag);
-        (double crossMean, double crossSe) = MeanSe(crossDiag);
+        long[] seeds = Enumerable.Range(0, cell.Samples).Select(s => context.SeedFor($"init-{s}")).ToArray();
+        MonteCarloNngp mc = EmpiricalKernels.OutputCovariance(setting.Spec(cell.Width), x, seeds);
+        // InitSettings.Members >= 2, so the cross estimates exist.
+        double[,] cross = mc.Cross ?? throw new InvalidOperationException("gp-init needs at least 2 members");
+        MeanWithError sameDiagonal = mc.SameDiagonal;
+        MeanWithError crossDiagonal = mc.CrossDiagonal ?? throw new InvalidOperationException("gp-init needs at least 2 members");
         double sameTheory = InitSettings.MeanDiagonal(theory.NngpSame), crossTheory = InitSettings.MeanDiagonal(theory.NngpCross);
-        double relErr = InitSettings.JointRelativeError(same, cross, theory.NngpSame, theory.NngpCross);
-
-        // Excess kurtosis of f_a(x_i) over initializations and members, averaged over inputs. Its SE uses the
-        // Gaussian value sqrt(24/N) with N = S*M (members of one network are not independent when U1 != 0,
-        // so this understates it there).
-        double kurtosis = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double m2 = 0, m4 = 0;
-            for (int s = 0; s < cell.Samples; s++)
-            {
-                for (int a = 0; a < m; a++)
-                {
-                    double v = outputs[s, a, i];
-                    m2 += v * v;
-                    m4 += v * v * v * v;
-                }
-            }
-            int count = cell.Samples * m;
-            m2 /= count;
-            m4 /= count;
-            kurtosis += (m4 / (m2 * m2) - 3) / n;
-        }
-        double kurtosisSe = Math.Sqrt(24.0 / (cell.Samples * m));
+        double relErr = InitSettings.JointRelativeError(mc.Same, cross, theory.NngpSame, theory.NngpCross);
+        (double kurtosis, double kurtosisSe) = ExcessKurtosis(mc.Outputs);
 
         var rows = new ResultTable(ResultLayout.GpInit.Rows).Add(
             cell.Setting, setting.U1, setting.RegimeName, cell.Width, cell.Samples,
-            sameMean, sameSe, sameTheory, crossMean, crossSe, crossTheory,
-            crossMean / sameMean, crossSe / sameMean, crossTheory / sameTheory,
+            sameDiagonal.Mean, sameDiagonal.StandardError, sameTheory, crossDiagonal.Mean, crossDiagonal.StandardError, crossTheory,
+            crossDiagonal.Mean / sameDiagonal.Mean, crossDiagonal.StandardError / sameDiagonal.Mean, crossTheory / sameTheory,
             relErr, kurtosis, kurtosisSe);
         return new CellOutput(rows);
     }
 
-    private static (double Mean, double Se) MeanSe(double[] values)
+    // Excess kurtosis of f_a(x_i) over initializations and members, averaged over inputs, from outputs [s, a, i, 0].
+    // Its SE uses the Gaussian value sqrt(24/N) with N = S*M (members of one network are not independent when
+    // U1 != 0, so this understates it there).
+    private static (double Kurtosis, double StandardError) ExcessKurtosis(double[,,,] outputs)
     {
-        double mean = values.Average();
-        double variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
-        return (mean, Math.Sqrt(variance / values.Length));
+        int samples = outputs.GetLength(0), m = outputs.GetLength(1), n = outputs.GetLength(2);
+        double kurtosis = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double m2 = 0, m4 = 0;
+            for (int s = 0; s < samples; s++)
+            {
+                for (int a = 0; a < m; a++)
+                {
+                    double v = outputs[s, a, i, 0];
+                    m2 += v * v;
+                    m4 += v * v * v * v;
+                }
+            }
+            int count = samples * m;
+            m2 /= count;
+            m4 /= count;
+            kurtosis += (m4 / (m2 * m2) - 3) / n;
+        }
+        return (kurtosis, Math.Sqrt(24.0 / (samples * m)));
     }
-
-    internal static double[] Flatten(double[,] x) => x.Cast<double>().ToArray();
 }

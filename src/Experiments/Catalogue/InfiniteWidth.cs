@@ -6,6 +6,7 @@ using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EEArtifacts.Experiments.Catalogue;
@@ -167,7 +168,8 @@ public static class InfiniteWidth
         }
         using var noGrad = no_grad();
         Tensor mean = model.MemberOutputs(data.TestX.to(device)).mean(new long[] { 0 });
-        return (mean - data.TestY.to(device)).pow(2).mean().to_type(ScalarType.Float64).item<double>();
+        using Scalar two = 2.ToScalar();
+        return (mean - data.TestY.to(device)).pow(two).mean().to_type(ScalarType.Float64).item<double>();
     }
 
     private static double[,] Inputs(TaskData data)

@@ -279,13 +279,14 @@ public static class WhichBatchEnsemble
         {
             using var scope = NewDisposeScope();
             int kept = task.Classes - cell.HeldOutClasses;
-            Tensor trainIndex = task.TrainY.lt(kept).nonzero().squeeze(1);
+            using Scalar keptLabel = kept.ToScalar();
+            Tensor trainIndex = task.TrainY.lt(keptLabel).nonzero().squeeze(1);
             if (cell.TrainLimit > 0 && trainIndex.shape[0] > cell.TrainLimit)
             {
                 trainIndex = trainIndex.narrow(0, 0, cell.TrainLimit);
             }
             Tensor trainX = task.TrainX.index_select(0, trainIndex), trainY = task.TrainY.index_select(0, trainIndex);
-            Tensor inTest = task.TestY.lt(kept).nonzero().squeeze(1), outTest = task.TestY.ge(kept).nonzero().squeeze(1);
+            Tensor inTest = task.TestY.lt(keptLabel).nonzero().squeeze(1), outTest = task.TestY.ge(keptLabel).nonzero().squeeze(1);
             Tensor testX = task.TestX.index_select(0, inTest), testY = task.TestY.index_select(0, inTest);
             long n = testX.shape[0], d = testX.shape[1];
             int side = ImageSide(d);
@@ -297,7 +298,7 @@ public static class WhichBatchEnsemble
             Tensor permutedX = testX.index_select(1, randperm(d, generator: permutation));
             Tensor rotatedX = testX.view(n, side, side).transpose(1, 2).flip(1).reshape(n, d);
             using var shift = TorchRuntime.Generator(context.SeedFor("shift-noise"));
-            Tensor noisyX = testX.add(randn(new[] { n, d }, generator: shift).mul(0.5 * trainX.std().item<float>()));
+            Tensor noisyX = testX.add(randn(new[] { n, d }, generator: shift).MulBy(0.5 * trainX.std().item<float>()));
 
             var owned = new List<Tensor>();
             Tensor Keep(Tensor t)

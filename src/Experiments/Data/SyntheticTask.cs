@@ -1,5 +1,6 @@
 using System.Globalization;
 using EmbeddedEnsembles.Descriptions;
+using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -137,7 +138,7 @@ public static class SyntheticTask
     {
         using var g = new Generator((ulong)seed);
         using var z = randn(new long[] { n, spec.InputDim }, dtype: ScalarType.Float64, generator: g);
-        return z.mul(spec.InputScale).to_type(ScalarType.Float32);
+        return z.MulBy(spec.InputScale).to_type(ScalarType.Float32);
     }
 
     private static Tensor Targets(SyntheticTaskSpec spec, Teacher teacher, Tensor x, long noiseSeed, bool noisy)
@@ -151,14 +152,15 @@ public static class SyntheticTask
             Tensor y = f;
             if (noisy && spec.LabelNoise > 0)
             {
-                y = y.add(randn(y.shape, dtype: ScalarType.Float64, generator: g).mul(spec.LabelNoise));
+                y = y.add(randn(y.shape, dtype: ScalarType.Float64, generator: g).MulBy(spec.LabelNoise));
             }
             return y.to_type(ScalarType.Float32).MoveToOuterDisposeScope();
         }
         Tensor labels = f.argmax(1);
         if (noisy && spec.LabelNoise > 0)
         {
-            Tensor flip = rand(new long[] { n }, dtype: ScalarType.Float64, generator: g).lt(spec.LabelNoise);
+            using Scalar noise = spec.LabelNoise.ToScalar();
+            Tensor flip = rand(new long[] { n }, dtype: ScalarType.Float64, generator: g).lt(noise);
             Tensor random = randint(spec.Classes, new long[] { n }, dtype: ScalarType.Int64, generator: g);
             labels = where(flip, random, labels);
         }
@@ -182,21 +184,26 @@ public static class SyntheticTask
             long fanIn = spec.InputDim;
             for (int l = 0; l < spec.TeacherDepth; l++)
             {
-                t._weights.Add(randn(new long[] { fanIn, spec.TeacherWidth }, dtype: ScalarType.Float64, generator: g).div(Math.Sqrt(fanIn)));
+                using Scalar scale = Math.Sqrt(fanIn).ToScalar();
+                t._weights.Add(randn(new long[] { fanIn, spec.TeacherWidth }, dtype: ScalarType.Float64, generator: g).div(scale));
                 fanIn = spec.TeacherWidth;
             }
             long outputs = spec.IsRegression ? spec.Outputs : spec.Classes;
-            t._weights.Add(randn(new long[] { fanIn, outputs }, dtype: ScalarType.Float64, generator: g).div(Math.Sqrt(fanIn)));
+            using (Scalar scale = Math.Sqrt(fanIn).ToScalar())
+            {
+                t._weights.Add(randn(new long[] { fanIn, outputs }, dtype: ScalarType.Float64, generator: g).div(scale));
+            }
             foreach (Tensor w in t._weights)
             {
                 w.DetachFromDisposeScope();
             }
             using var scope = NewDisposeScope();
             Tensor calibrationX = randn(new long[] { CalibrationSize, spec.InputDim }, dtype: ScalarType.Float64, generator: g)
-                .mul(spec.InputScale).to_type(ScalarType.Float32).to_type(ScalarType.Float64);
+                .MulBy(spec.InputScale).to_type(ScalarType.Float32).to_type(ScalarType.Float64);
             Tensor raw = t.Raw(calibrationX);
             Tensor mean = raw.mean(new long[] { 0 });
-            Tensor std = raw.std(0).clamp_min(1e-12);
+            using Scalar floor = 1e-12.ToScalar();
+            Tensor std = raw.std(0).clamp_min(floor);
             t._scale = std.reciprocal();
             t._shift = mean.neg().mul(t._scale);
             if (!spec.IsRegression)

@@ -213,7 +213,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         double[,] x = KernelTestData.Points(5, 4, 45, offset: 0.5);
         var spec = new MlpSpec { InputDim = 4, Width = 256, Depth = 2, Members = 4, ULaw = new SignLaw(1), VLaw = new SignLaw(1), SigmaW = 1.5, SigmaB = 0.2 };
         EnsembleKernels analytic = AnalyticKernels.Compute(spec, x);
-        MonteCarloNngp mc = EmpiricalKernels.OutputCovariance(spec, x, 150, 1000);
+        MonteCarloNngp mc = EmpiricalKernels.OutputCovariance(spec, x, Seeds(1000, 150));
         Assert.NotNull(mc.Cross);
         Assert.NotNull(mc.CrossStandardError);
         double worstCross = 0, worstSame = 0;
@@ -242,7 +242,7 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         EnsembleKernels analytic = AnalyticKernels.Compute(spec, x);
         Assert.True(KernelTestData.AllPositive(analytic.NngpCross, 8));
         var clock = Stopwatch.StartNew();
-        MonteCarloNngp mc = EmpiricalKernels.OutputCovariance(spec, x, 200, 5000);
+        MonteCarloNngp mc = EmpiricalKernels.OutputCovariance(spec, x, Seeds(5000, 200));
         clock.Stop();
         Assert.NotNull(mc.Cross);
         Assert.NotNull(mc.CrossStandardError);
@@ -281,4 +281,59 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         Assert.True(KernelTestData.RelativeMinEigenvalue(a.Shared) > -1e-12);
         Assert.True(clock.Elapsed.TotalSeconds < 60);
     }
+
+    [Fact]
+    public void OutputCovarianceKeepsEveryInitializationsOutputsAndTheMeanDiagonalWithItsError()
+    {
+        // Sample s's outputs are those of the model built from seeds[s]; the mean diagonals are the means of each
+        // initialization's mean variance (same) and mean cross product (cross) over the inputs, with their
+        // standard errors over initializations (recomputed here from the outputs by hand).
+        double[,] x = KernelTestData.Points(3, 4, 51);
+        var spec = new MlpSpec { InputDim = 4, Width = 16, Depth = 2, Members = 3, OutputDim = 2, ULaw = new GaussLaw(1, 0.5), VLaw = new SignLaw(1) };
+        long[] seeds = [42, 7, 1001, 5];
+        MonteCarloNngp mc = EmpiricalKernels.OutputCovariance(spec, x, seeds);
+        Assert.Equal(4, mc.Samples);
+        Assert.Equal([4, 3, 3, 2], Enumerable.Range(0, 4).Select(mc.Outputs.GetLength));
+        using (var model = new EnsembleMlp(spec, seeds[2], ScalarType.Float64))
+        using (var input = tensor(x.Cast<double>().ToArray(), [3, 4], ScalarType.Float64))
+        using (var f = model.MemberOutputs(input))
+        {
+            double[] expected = f.data<double>().ToArray();
+            Assert.Equal(expected, Enumerable.Range(0, 18).Select(k => mc.Outputs[2, k / 6, k / 2 % 3, k % 2]));
+        }
+        var same = new double[4];
+        var cross = new double[4];
+        for (int s = 0; s < 4; s++)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                for (int o = 0; o < 2; o++)
+                {
+                    for (int a = 0; a < 3; a++)
+                    {
+                        for (int b = 0; b < 3; b++)
+                        {
+                            double p = mc.Outputs[s, a, i, o] * mc.Outputs[s, b, i, o];
+                            if (a == b) same[s] += p / (3 * 3 * 2); else cross[s] += p / (3 * 3 * 2 * 2);
+                        }
+                    }
+                }
+            }
+        }
+        Assert.NotNull(mc.CrossDiagonal);
+        AssertClose(MeanSe(same), mc.SameDiagonal);
+        AssertClose(MeanSe(cross), mc.CrossDiagonal.Value);
+        Assert.Equal(mc.SameDiagonal.Mean, Enumerable.Range(0, 3).Average(i => mc.Same[i, i]), 1e-12 * mc.SameDiagonal.Mean);
+
+        static (double Mean, double Se) MeanSe(double[] v) =>
+            (v.Average(), Math.Sqrt(v.Sum(y => (y - v.Average()) * (y - v.Average())) / (v.Length - 1) / v.Length));
+        static void AssertClose((double Mean, double Se) expected, MeanWithError actual)
+        {
+            Assert.Equal(expected.Mean, actual.Mean, 1e-12 * Math.Abs(expected.Mean));
+            Assert.Equal(expected.Se, actual.StandardError, 1e-12 * expected.Se);
+            Assert.True(actual.StandardError > 0);
+        }
+    }
+
+    private static long[] Seeds(long first, int count) => Enumerable.Range(0, count).Select(s => first + s).ToArray();
 }

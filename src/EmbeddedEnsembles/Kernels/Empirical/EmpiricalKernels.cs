@@ -2,24 +2,12 @@ using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Numerics;
+using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Kernels.Empirical;
-
-/// <summary>How <see cref="EmpiricalKernels.OutputCovariance"/> estimates E[f_a(x) f_b(x')] from one initialization.</summary>
-public enum NngpEstimator
-{
-    /// <summary>The product of the outputs f_a(x) f_b(x'): the plain Monte Carlo of the output covariance.</summary>
-    Outputs,
-    /// <summary>
-    /// The expectation over the (Gaussian, zero-mean) readout weights given the hidden layers,
-    /// sigma_w^2/N_L x_a^L(x) . x_b^L(x') (0 across members with separate readouts): the same mean with far less
-    /// variance. For one network this is its "empirical NNGP", which concentrates like 1/sqrt(N).
-    /// </summary>
-    ReadoutConditional,
-}
 
 /// <summary>
 /// The empirical NTK of one finite ensemble on n inputs, member-major (M n) x (M n) matrices: block (a, b) holds
@@ -75,22 +63,49 @@ public sealed record EmpiricalNtk(int Members, int Points, double[,] Shared, dou
     }
 }
 
-/// <summary>Monte Carlo estimate of the output covariance at initialization over independent initializations.</summary>
-/// <param name="Samples">Number of initializations S.</param>
+/// <summary>A mean over iid values with its standard error (sample standard deviation / sqrt(count)).</summary>
+/// <param name="Mean">The mean.</param>
+/// <param name="StandardError">Its standard error.</param>
+public readonly record struct MeanWithError(double Mean, double StandardError)
+{
+    /// <summary>The mean of <paramref name="values"/> (at least 2) and its standard error, two-pass.</summary>
+    public static MeanWithError Of(IReadOnlyCollection<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count < 2)
+        {
+            throw new ArgumentException($"a standard error needs at least 2 values, got {values.Count}", nameof(values));
+        }
+        double mean = values.Average();
+        double variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
+        return new MeanWithError(mean, Math.Sqrt(variance / values.Count));
+    }
+}
+
+/// <summary>Monte Carlo estimate of the output covariance at initialization over S independent initializations.</summary>
 /// <param name="Width">Hidden width N.</param>
-/// <param name="Estimator">The per-initialization estimator.</param>
 /// <param name="Same">Estimate of Sigma_s = E[f_a(x) f_a(x')] (averaged over members and outputs).</param>
 /// <param name="SameStandardError">Its standard error (sample standard deviation over initializations / sqrt(S)).</param>
 /// <param name="Cross">Estimate of Sigma_c = E[f_a(x) f_b(x')], a != b; null when M = 1.</param>
 /// <param name="CrossStandardError">Its standard error; null when M = 1.</param>
+/// <param name="SameDiagonal">The mean over inputs of the diagonal of <see cref="Same"/> (the mean output variance),
+/// with its standard error over initializations.</param>
+/// <param name="CrossDiagonal">The same for <see cref="Cross"/>; null when M = 1.</param>
+/// <param name="Outputs">The raw outputs: f_a(x_i), output o, of initialization s at [s, a, i, o] (for statistics
+/// beyond the covariance, e.g. the kurtosis of the output law).</param>
 public sealed record MonteCarloNngp(
-    int Samples,
     int Width,
-    NngpEstimator Estimator,
     double[,] Same,
     double[,] SameStandardError,
     double[,]? Cross,
-    double[,]? CrossStandardError);
+    double[,]? CrossStandardError,
+    MeanWithError SameDiagonal,
+    MeanWithError? CrossDiagonal,
+    double[,,,] Outputs)
+{
+    /// <summary>Number of initializations S.</summary>
+    public int Samples => Outputs.GetLength(0);
+}
 
 /// <summary>
 /// Kernels of finite ensembles (<see cref="EnsembleMlp"/>), measured: output covariances over many initializations
@@ -117,58 +132,43 @@ public static class EmpiricalKernels
     }
 
     /// <summary>
-    /// Monte Carlo of the output covariance over <paramref name="samples"/> initializations with seeds
-    /// <paramref name="firstSeed"/>, <paramref name="firstSeed"/> + 1, ... (float64 models, built and disposed one at a
-    /// time). Each initialization gives one estimate of Sigma_s (averaged over members and outputs) and one of Sigma_c
-    /// (averaged over ordered pairs a != b); means and standard errors are over initializations, which are iid.
+    /// Monte Carlo of the output covariance over initializations with the given <paramref name="seeds"/> (float64
+    /// models, built and disposed one at a time, in order). Initialization s gives one estimate of Sigma_s,
+    /// sum_{o, a} f_a(x)_o f_a(x')_o / (O M), and one of Sigma_c, sum_{o, a != b} f_a(x)_o f_b(x')_o / (O M (M-1)), over
+    /// the O outputs; means and standard errors (two-pass) are over initializations, which are iid.
     /// </summary>
-    public static MonteCarloNngp OutputCovariance(MlpSpec spec, double[,] x, int samples, long firstSeed,
-        NngpEstimator estimator = NngpEstimator.Outputs)
+    public static MonteCarloNngp OutputCovariance(MlpSpec spec, double[,] x, IReadOnlyList<long> seeds)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(x);
-        if (samples < 2)
+        ArgumentNullException.ThrowIfNull(seeds);
+        if (seeds.Count < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(samples), samples, "at least 2 initializations are needed for a standard error");
+            throw new ArgumentOutOfRangeException(nameof(seeds), seeds.Count, "at least 2 initializations are needed for a standard error");
         }
         spec.Validate();
-        int n = x.GetLength(0), m = spec.Members;
-        var meanS = new double[n, n];
-        var m2S = new double[n, n];
-        var meanC = new double[n, n];
-        var m2C = new double[n, n];
+        int samples = seeds.Count, n = x.GetLength(0), m = spec.Members, outs = spec.OutputDim;
+        var outputs = new double[samples, m, n, outs];
         for (int s = 0; s < samples; s++)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var model = new EnsembleMlp(spec, firstSeed + s, ScalarType.Float64);
-            Tensor input = ToTensor(x, model);
-            Tensor same, cross;
-            if (estimator == NngpEstimator.Outputs)
-            {
-                Tensor f = model.MemberOutputs(input).permute(2, 0, 1); // [out, M, n]
-                double outs = spec.OutputDim;
-                Tensor diag = f.transpose(1, 2).matmul(f).sum(0L) / outs;             // sum_a f_a f_a^T, summed over outputs / out
-                Tensor total = f.sum(1);                                             // [out, n]: sum_a f_a
-                Tensor all = total.unsqueeze(2).mul(total.unsqueeze(1)).sum(0L) / outs; // sum_{a,b} f_a f_b^T
-                same = diag / m;
-                cross = m > 1 ? (all - diag) / (m * (m - 1.0)) : zeros_like(diag);
-            }
-            else
-            {
-                EnsembleTrace trace = model.Trace(input);
-                Tensor k = ConditionalNngpTensor(model, trace.Activations[^1]).reshape(m, n, m, n).permute(0, 2, 1, 3); // [M, M, n, n]
-                Tensor diag = k.diagonal(0, 0, 1).sum(-1L);                             // sum_a K_aa, [n, n]
-                same = diag / m;
-                cross = m > 1 ? (k.sum([0, 1]) - diag) / (m * (m - 1.0)) : zeros_like(diag);
-            }
-            Accumulate(ToMatrix(same), s + 1, meanS, m2S);
-            Accumulate(ToMatrix(cross), s + 1, meanC, m2C);
+            using var model = new EnsembleMlp(spec, seeds[s], ScalarType.Float64);
+            double[] f = model.MemberOutputs(ToTensor(x, model)).data<double>().ToArray(); // [M, n, out]
+            Buffer.BlockCopy(f, 0, outputs, s * f.Length * sizeof(double), f.Length * sizeof(double));
         }
-        double[,] seS = StandardError(m2S, samples), seC = StandardError(m2C, samples);
+
+        // Two passes over the initializations: the means, then the squared deviations from them.
+        var same = new double[n, n];
+        var cross = new double[n, n];
+        (double[] sameDiagonal, double[] crossDiagonal) = AddSampleTerms(outputs, same, cross, null, null);
+        var sameSquares = new double[n, n];
+        var crossSquares = new double[n, n];
+        AddSampleTerms(outputs, sameSquares, crossSquares, same, cross);
+        double[,] sameSe = StandardError(sameSquares, samples), crossSe = StandardError(crossSquares, samples);
         return m > 1
-            ? new MonteCarloNngp(samples, spec.Width, estimator, meanS, seS, meanC, seC)
-            : new MonteCarloNngp(samples, spec.Width, estimator, meanS, seS, null, null);
+            ? new MonteCarloNngp(spec.Width, same, sameSe, cross, crossSe, MeanWithError.Of(sameDiagonal), MeanWithError.Of(crossDiagonal), outputs)
+            : new MonteCarloNngp(spec.Width, same, sameSe, null, null, MeanWithError.Of(sameDiagonal), null, outputs);
     }
 
     /// <summary>
@@ -204,9 +204,9 @@ public static class EmpiricalKernels
         Tensor readoutGram = xl.matmul(xl.t());
         for (int o = 0; o < spec.OutputDim; o++)
         {
-            shared.add_(readoutGram, alpha: readoutScale * readoutScale);
+            shared.AddScaled_(readoutGram, readoutScale * readoutScale);
             Tensor w = independent ? model.ReadoutWeight.select(1, o).unsqueeze(1) : model.ReadoutWeight[o].reshape(1, 1, widthL);
-            Tensor g = w.mul(readoutScale).expand(m, n, widthL); // df/dx^L
+            Tensor g = w.MulBy(readoutScale).expand(m, n, widthL); // df/dx^L
             for (int l = depth; l >= 1; l--)
             {
                 Tensor z = trace.PreActivations[l - 1];
@@ -226,22 +226,26 @@ public static class EmpiricalKernels
                 Tensor xf = layerInput.reshape(m * n, layerInput.shape[2]);
                 Tensor deltaGram = df.matmul(df.t());
                 double s = model.WeightScale(l);
-                shared.add_(deltaGram.mul(xf.matmul(xf.t())), alpha: s * s).add_(deltaGram, alpha: biasScale * biasScale);
+                shared.AddScaled_(deltaGram.mul(xf.matmul(xf.t())), s * s).AddScaled_(deltaGram, biasScale * biasScale);
                 if (l > 1)
                 {
-                    g = (independent ? delta.bmm(weights[l - 1]) : delta.matmul(weights[l - 1])).mul(s); // df/dx^{l-1}
+                    g = (independent ? delta.bmm(weights[l - 1]) : delta.matmul(weights[l - 1])).MulBy(s); // df/dx^{l-1}
                 }
             }
         }
-        shared.div_(spec.OutputDim);
-        member.div_(spec.OutputDim);
+        using (Scalar outputs = spec.OutputDim.ToScalar())
+        {
+            shared.div_(outputs);
+            member.div_(outputs);
+        }
         if (independent)
         {
             shared.mul_(BlockDiagonalMask(m, n, options));
         }
         if (spec.MemberReadoutBias)
         {
-            member.add_(1);
+            using Scalar one = 1.ToScalar();
+            member.add_(one);
         }
         return new EmpiricalNtk(m, n, ToMatrix(shared), ToMatrix(BlockDiagonal(member)));
     }
@@ -285,7 +289,8 @@ public static class EmpiricalKernels
                 memberTotal.add_(jm.matmul(jm.t()));
             }
         }
-        return new EmpiricalNtk(m, n, ToMatrix(sharedTotal.div(outs)), ToMatrix(memberTotal.div(outs)));
+        using Scalar outputs = outs.ToScalar();
+        return new EmpiricalNtk(m, n, ToMatrix(sharedTotal.div(outputs)), ToMatrix(memberTotal.div(outputs)));
     }
 
     /// <summary>The empirical NTK averaged over initializations with the given seeds (float64 models).</summary>
@@ -337,7 +342,7 @@ public static class EmpiricalKernels
         int m = spec.Members;
         long n = last.shape[1], width = last.shape[2];
         Tensor flat = last.reshape(m * n, width);
-        Tensor k = flat.matmul(flat.t()).mul(spec.SigmaW * spec.SigmaW / width);
+        Tensor k = flat.matmul(flat.t()).MulBy(spec.SigmaW * spec.SigmaW / width);
         if (spec.Family == EnsembleFamily.Independent)
         {
             k = k.mul(BlockDiagonalMask(m, (int)n, new TensorOptions(k)));
@@ -382,34 +387,85 @@ public static class EmpiricalKernels
         return m;
     }
 
-    // Welford's update of running means and sums of squared deviations (no cancellation when the spread is small).
-    private static void Accumulate(double[,] value, int count, double[,] mean, double[,] m2)
+    // Initialization s's estimates of Sigma_s and Sigma_c from its outputs [s, a, i, o] (0 across members when M = 1).
+    private static void SampleCovariance(double[,,,] outputs, int s, double[,] same, double[,] cross)
     {
-        int n = value.GetLength(0);
+        int m = outputs.GetLength(1), n = outputs.GetLength(2), outs = outputs.GetLength(3);
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                double d = value[i, j] - mean[i, j];
-                mean[i, j] += d / count;
-                m2[i, j] += d * (value[i, j] - mean[i, j]);
+                double ss = 0, cc = 0;
+                for (int o = 0; o < outs; o++)
+                {
+                    for (int a = 0; a < m; a++)
+                    {
+                        for (int b = 0; b < m; b++)
+                        {
+                            double p = outputs[s, a, i, o] * outputs[s, b, j, o];
+                            if (a == b) ss += p; else cc += p;
+                        }
+                    }
+                }
+                same[i, j] = ss / (outs * m);
+                cross[i, j] = m > 1 ? cc / (outs * m * (m - 1)) : 0;
             }
         }
     }
 
-    private static double[,] StandardError(double[,] m2, int samples)
+    // One pass over the initializations: adds each one's terms (AddTerms) of Sigma_s and Sigma_c to the totals and
+    // returns each one's mean diagonals (the mean over inputs of its estimates at x = x').
+    private static (double[] Same, double[] Cross) AddSampleTerms(double[,,,] outputs, double[,] sameTotal, double[,] crossTotal,
+        double[,]? sameMean, double[,]? crossMean)
     {
-        int n = m2.GetLength(0);
+        int samples = outputs.GetLength(0), n = outputs.GetLength(2);
+        var sampleSame = new double[n, n];
+        var sampleCross = new double[n, n];
+        var sameDiagonal = new double[samples];
+        var crossDiagonal = new double[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            SampleCovariance(outputs, s, sampleSame, sampleCross);
+            AddTerms(sameTotal, sampleSame, sameMean, samples);
+            AddTerms(crossTotal, sampleCross, crossMean, samples);
+            for (int i = 0; i < n; i++)
+            {
+                sameDiagonal[s] += sampleSame[i, i] / n;
+                crossDiagonal[s] += sampleCross[i, i] / n;
+            }
+        }
+        return (sameDiagonal, crossDiagonal);
+    }
+
+    // One initialization's term of a mean over S (mean null: sample/S) or of a sum of squared deviations from mean.
+    private static void AddTerms(double[,] total, double[,] sample, double[,]? mean, int samples)
+    {
+        int n = total.GetLength(0);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                total[i, j] += mean is null ? sample[i, j] / samples : Square(sample[i, j] - mean[i, j]);
+            }
+        }
+    }
+
+    // Standard errors of means over S iid samples from their sums of squared deviations.
+    private static double[,] StandardError(double[,] squares, int samples)
+    {
+        int n = squares.GetLength(0);
         var se = new double[n, n];
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                se[i, j] = Math.Sqrt(m2[i, j] / (samples - 1.0) / samples);
+                se[i, j] = Math.Sqrt(squares[i, j] / (samples - 1.0) / samples);
             }
         }
         return se;
     }
+
+    private static double Square(double x) => x * x;
 
     private readonly record struct TensorOptions(ScalarType Type, Device Device)
     {
