@@ -50,16 +50,22 @@ public sealed class ResultsStore
                 }
                 continue;
             }
+            if (name.EndsWith(CellLock.Suffix, StringComparison.Ordinal))
+            {
+                // Also a finished cell's: a writer killed between its last write and the release leaves the lock behind.
+                if (CellLock.Holder(file) is { } holder && Writer.IsDeadLocal(holder))
+                {
+                    DeleteIfPresent(file);
+                }
+                continue;
+            }
             string stem = name.Split('.')[0];
             bool stale = !currentStems.Contains(stem) && int.TryParse(stem.Split('-')[0], out int index) && shard.Owns(index);
             if (!stale)
             {
                 continue;
             }
-            if (!name.EndsWith(CellLock.Suffix, StringComparison.Ordinal) || CellLock.Holder(file) is { } holder && Writer.IsDeadLocal(holder))
-            {
-                DeleteIfPresent(file);
-            }
+            DeleteIfPresent(file);
         }
     }
 

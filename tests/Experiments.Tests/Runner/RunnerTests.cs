@@ -143,6 +143,21 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public void AFinishedCellsLockLeftByAKilledWriterIsRemovedOnResumeAndALiveOneKept()
+    {
+        Runner(Noise()).Run(Options(_root), new SilentProgress());
+        string cells = Path.Combine(_root, "smoke", "noise", "cells");
+        string[] stems = Directory.GetFiles(cells, "*.json").Select(f => Path.GetFileName(f).Split('.')[0]).Distinct().Order().ToArray();
+        string deadLock = Path.Combine(cells, stems[0] + CellLock.Suffix); // killed after its last write, before the release
+        string liveLock = Path.Combine(cells, stems[1] + CellLock.Suffix);
+        File.WriteAllText(deadLock, $"{Writer.Current.Host} {DeadPid()}\n");
+        File.WriteAllText(liveLock, $"{Writer.Current.Host} {Writer.Current.Pid}\n");
+        Runner(Noise()).Run(Options(_root), new SilentProgress());
+        Assert.False(File.Exists(deadLock));
+        Assert.True(File.Exists(liveLock));
+    }
+
+    [Fact]
     public void ALockOfADeadProcessOnThisHostIsTakenOver()
     {
         string whole = Path.Combine(_root, "whole"), locked = Path.Combine(_root, "locked");
