@@ -166,9 +166,9 @@ public sealed class EnsembleTrainer : IDisposable
             // log_softmax over the class axis as the middle one of [M, D, B]: libtorch 2.10's kernel for a short last
             // axis (D = 10) took 40 us forward and about as long backward on [1, 256, 10], the one for an inner axis
             // 4 us (one thread); the transpose is a view, the result the same up to rounding.
-            Tensor logp = outputs.log_softmax(-1);
-            Tensor index = y.to_type(ScalarType.Int64).to(outputs.device).view(1, b, 1).expand(m, b, 1);
-            result = logp.gather(2, index).squeeze(2).mean([1]).neg();
+            Tensor logp = outputs.transpose(1, 2).log_softmax(1);
+            Tensor index = y.to_type(ScalarType.Int64).to(outputs.device).view(1, 1, b).expand(m, 1, b);
+            result = logp.gather(1, index).squeeze(1).mean([1]).neg();
         }
         else
         {
