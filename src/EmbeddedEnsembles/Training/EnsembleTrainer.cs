@@ -32,9 +32,15 @@ public sealed class EnsembleTrainer : IDisposable
         public Scalar NegativeLearningRate { get; } = (-learningRate).ToScalar();
         public Scalar WeightDecay { get; } = weightDecay.ToScalar();
         public Scalar MomentumFactor { get; } = momentum.ToScalar();
+        private bool _disposed;
 
         public void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             for (int i = 0; i < Momentum.Length; i++)
             {
                 Momentum[i]?.Dispose();
