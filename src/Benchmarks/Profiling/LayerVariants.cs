@@ -1,6 +1,8 @@
 using EmbeddedEnsembles.Layers;
 using EmbeddedEnsembles.Models;
 using EEArtifacts.Benchmarks.Workloads;
+using EmbeddedEnsembles.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EEArtifacts.Benchmarks.Profiling;
@@ -47,7 +49,8 @@ public static class LayerVariants
     private static Tensor AddcmulForm(BatchEnsembleLinear layer, Tensor x)
     {
         Tensor v = layer.V.unsqueeze(1);
-        Tensor pre = addcmul(v.mul(layer.Bias.mul(layer.BiasScale)), v, x.matmul(layer.Weight.t()), value: layer.WeightScale);
+        using Scalar weightScale = layer.WeightScale.ToScalar(); // disposed here, not by the finalizer mid-call (ScalarArithmetic)
+        Tensor pre = addcmul(v.mul(layer.Bias.MulBy(layer.BiasScale)), v, x.matmul(layer.Weight.t()), value: weightScale);
         return layer.U.unsqueeze(1).mul(layer.Activation.ForwardInPlace(pre));
     }
 

@@ -47,7 +47,7 @@ public sealed class BatchEnsembleLinear : BatchEnsembleLayer
     {
         CheckInput(x);
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight).MulBy(WeightScale).add(Bias.MulBy(BiasScale));
+        Tensor z = nn.functional.linear(x, Weight).ScaledBy(WeightScale).add(Bias.ScaledBy(BiasScale));
         if (x.dim() == 2)
         {
             z = z.unsqueeze(0).expand(Members, -1, -1);
@@ -67,16 +67,17 @@ public sealed class BatchEnsembleLinear : BatchEnsembleLayer
     {
         CheckInput(x);
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight, Bias.MulBy(BiasScale / WeightScale)); // [B, out] broadcasts over members below
-        Tensor pre = z.mul(Broadcast(V).MulBy(WeightScale));
+        Tensor z = nn.functional.linear(x, Weight, Bias.ScaledBy(BiasScale / WeightScale)); // [B, out] broadcasts over members below
+        Tensor pre = z.mul(Broadcast(V).ScaledBy(WeightScale));
         return Broadcast(U).mul(Activation.ForwardInPlace(pre)).MoveToOuterDisposeScope();
     }
 
     private void CheckInput(Tensor x)
     {
-        if (!(x.dim() == 2 || (x.dim() == 3 && x.shape[0] == Members)) || x.shape[^1] != InFeatures)
+        long[] shape = x.shape; // one native call; dim() and each shape read are one more per step
+        if (!(shape.Length == 2 || (shape.Length == 3 && shape[0] == Members)) || shape[^1] != InFeatures)
         {
-            throw new ArgumentException($"{GetName()}: expected input [B, {InFeatures}] or [{Members}, B, {InFeatures}], got [{string.Join(", ", x.shape)}]");
+            throw new ArgumentException($"{GetName()}: expected input [B, {InFeatures}] or [{Members}, B, {InFeatures}], got [{string.Join(", ", shape)}]");
         }
     }
 

@@ -71,12 +71,13 @@ public sealed class EnsembleReadout : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        if (x.dim() != 3 || x.shape[0] != Members)
+        long[] shape = x.shape;
+        if (shape.Length != 3 || shape[0] != Members)
         {
-            throw new ArgumentException($"readout expects [{Members}, B, {InFeatures}], got [{string.Join(", ", x.shape)}]");
+            throw new ArgumentException($"readout expects [{Members}, B, {InFeatures}], got [{string.Join(", ", shape)}]");
         }
         Tensor f = PerMemberWeights ? x.bmm(weight.transpose(1, 2)) : nn.functional.linear(x, weight);
-        f = f.MulBy(_weightScale);
+        f = f.ScaledBy(_weightScale);
         if (member_bias is not null)
         {
             f = f.add(member_bias.unsqueeze(1));
@@ -88,7 +89,7 @@ public sealed class EnsembleReadout : Module<Tensor, Tensor>
     public Tensor MemberForward(int member, Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor f = nn.functional.linear(x, PerMemberWeights ? weight[member] : weight).MulBy(_weightScale);
+        Tensor f = nn.functional.linear(x, PerMemberWeights ? weight[member] : weight).ScaledBy(_weightScale);
         if (member_bias is not null)
         {
             f = f.add(member_bias[member]);

@@ -54,7 +54,7 @@ public sealed class IndependentLinear : IndependentLayer
             throw new ArgumentException($"expected input [B, {InFeatures}] or [{Members}, B, {InFeatures}], got [{string.Join(", ", x.shape)}]");
         }
         // s_b b + s_w (W x^T) in one pass (add's alpha keeps s_w in double precision).
-        Tensor z = Bias.unsqueeze(2).MulBy(BiasScale).AddScaled(zt, WeightScale).transpose(1, 2);
+        Tensor z = Bias.unsqueeze(2).ScaledBy(BiasScale).AddScaled(zt, WeightScale).transpose(1, 2);
         return z.MoveToOuterDisposeScope();
     }
 
@@ -62,7 +62,7 @@ public sealed class IndependentLinear : IndependentLayer
     public Tensor MemberPreActivation(int member, Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight[member]).MulBy(WeightScale).add(Bias[member].MulBy(BiasScale));
+        Tensor z = nn.functional.linear(x, Weight[member]).ScaledBy(WeightScale).add(Bias[member].ScaledBy(BiasScale));
         return z.MoveToOuterDisposeScope();
     }
 }

@@ -150,10 +150,11 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     private Tensor CheckInput(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        bool ok = (x.dim() == 2 || (x.dim() == 3 && x.shape[0] == Members)) && x.shape[^1] == Spec.InputDim;
+        long[] shape = x.shape;
+        bool ok = (shape.Length == 2 || (shape.Length == 3 && shape[0] == Members)) && shape[^1] == Spec.InputDim;
         if (!ok)
         {
-            throw new ArgumentException($"EnsembleMlp expects input [B, {Spec.InputDim}] or [{Members}, B, {Spec.InputDim}], got [{string.Join(", ", x.shape)}]");
+            throw new ArgumentException($"EnsembleMlp expects input [B, {Spec.InputDim}] or [{Members}, B, {Spec.InputDim}], got [{string.Join(", ", shape)}]");
         }
         return x;
     }

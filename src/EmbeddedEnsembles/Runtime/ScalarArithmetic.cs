@@ -18,6 +18,12 @@ public static class ScalarArithmetic
         return t.mul(s);
     }
 
+    /// <summary>
+    /// t * c, or t itself when c = 1 (the scales of the standard parameterization): no pass and no autograd node for
+    /// the same bits. The result may be t, so never change it in place.
+    /// </summary>
+    public static Tensor ScaledBy(this Tensor t, double c) => c == 1 ? t : t.MulBy(c);
+
     /// <summary>t *= c, in place.</summary>
     public static Tensor MulBy_(this Tensor t, double c)
     {
