@@ -1,6 +1,7 @@
 using EmbeddedEnsembles.Layers;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
+using EmbeddedEnsembles.Runtime;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Configurations;
@@ -79,13 +80,13 @@ public sealed class CommonBatchEnsemble : IDisposable
         foreach (EnsembleLayer layer in model.Layers)
         {
             Tensor v = F64(layer.V);
-            Tensor bias = F64(layer.Bias).mul(layer.BiasScale).unsqueeze(0).mul(v);
-            layers.Add(new CommonLayer(F64(layer.Weight).mul(layer.WeightScale), r, v, bias));
+            Tensor bias = F64(layer.Bias).MulBy(layer.BiasScale).unsqueeze(0).mul(v);
+            layers.Add(new CommonLayer(F64(layer.Weight).MulBy(layer.WeightScale), r, v, bias));
             r = F64(layer.U);
         }
         EnsembleReadout readout = model.Readout;
         Tensor readoutBias = readout.MemberBias is { } c ? F64(c) : zeros(m, readout.OutFeatures, dtype: ScalarType.Float64);
-        layers.Add(new CommonLayer(F64(readout.Weight).mul(readout.WeightScale), r,
+        layers.Add(new CommonLayer(F64(readout.Weight).MulBy(readout.WeightScale), r,
             ones(m, readout.OutFeatures, dtype: ScalarType.Float64), readoutBias));
         foreach (CommonLayer layer in layers)
         {
@@ -128,13 +129,13 @@ public sealed class CommonBatchEnsemble : IDisposable
             {
                 RequireNear(c, 0, tolerance, $"layer {l + 1}: the model's bias scale is 0, so the bias must be 0");
             }
-            Copy(layer.Weight, common.Weight.div(layer.WeightScale));
-            Copy(layer.Bias, layer.BiasScale == 0 ? zeros_like(c) : c.div(layer.BiasScale));
+            Copy(layer.Weight, common.Weight.DivBy(layer.WeightScale));
+            Copy(layer.Bias, layer.BiasScale == 0 ? zeros_like(c) : c.DivBy(layer.BiasScale));
             Copy(layer.V, common.S);
             Copy(layer.U, Layers[l + 1].R);
         }
         EnsembleReadout readout = model.Readout;
-        Copy(readout.Weight, Layers[^1].Weight.div(readout.WeightScale));
+        Copy(readout.Weight, Layers[^1].Weight.DivBy(readout.WeightScale));
         if (readout.MemberBias is { } memberBias)
         {
             Copy(memberBias, Layers[^1].Bias);
@@ -176,9 +177,9 @@ public sealed class CommonBatchEnsemble : IDisposable
         {
             foreach (EnsembleLayer layer in model.Layers)
             {
-                parts.Add(F64(layer.Weight).mul(layer.WeightScale).reshape(m, -1));
+                parts.Add(F64(layer.Weight).MulBy(layer.WeightScale).reshape(m, -1));
             }
-            parts.Add(F64(model.Readout.Weight).mul(model.Readout.WeightScale).reshape(m, -1));
+            parts.Add(F64(model.Readout.Weight).MulBy(model.Readout.WeightScale).reshape(m, -1));
         }
         else
         {
@@ -218,7 +219,7 @@ public sealed class CommonBatchEnsemble : IDisposable
 
     private static void RequireNear(Tensor t, double value, double tolerance, string message)
     {
-        double deviation = t.sub(value).abs().max().item<double>();
+        double deviation = t.Minus(value).abs().max().item<double>();
         if (!(deviation <= tolerance))
         {
             throw new ArgumentException($"{message} (max deviation {deviation:G3})");

@@ -24,6 +24,20 @@ public static class ScalarArithmetic
     /// </summary>
     public static Tensor ScaledBy(this Tensor t, double c) => c == 1 ? t : t.MulBy(c);
 
+    /// <summary>t / c.</summary>
+    public static Tensor DivBy(this Tensor t, double c)
+    {
+        using Scalar s = c.ToScalar();
+        return t.div(s);
+    }
+
+    /// <summary>t - c.</summary>
+    public static Tensor Minus(this Tensor t, double c)
+    {
+        using Scalar s = c.ToScalar();
+        return t.sub(s);
+    }
+
     /// <summary>t *= c, in place.</summary>
     public static Tensor MulBy_(this Tensor t, double c)
     {
