@@ -254,6 +254,24 @@ public static class WhichBatchEnsemble
         return side;
     }
 
+    /// <summary>
+    /// A cell's training as the cost estimate counts it: the configuration's model and learning rates as a training
+    /// configuration, and the in-distribution training set (the held-out classes' share of the stratified train set
+    /// left out, then the train limit).
+    /// </summary>
+    public static (TrainConfig Config, TaskShape Task) Training(Cell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        EnsembleConfiguration c = cell.Definition;
+        TrainingRule rule = c.Rule(cell.LearningRate, cell.Members, cell.Momentum);
+        var config = new TrainConfig(Architecture.Mlp, c.Family, c.ULaw, c.VLaw, c.Gamma, c.Members(cell.Members), cell.Width, cell.Depth,
+            c.Parameterization, rule.MuW, rule.MuU, cell.Momentum, cell.Epochs, cell.BatchSize, cell.Task, Synthetic: null);
+        TaskShape full = TaskSource.Shape(DataConfig(cell));
+        int kept = full.Classes - cell.HeldOutClasses;
+        int train = (int)((long)full.TrainSize * kept / full.Classes);
+        return (config, full with { TrainSize = cell.TrainLimit > 0 ? Math.Min(train, cell.TrainLimit) : train, Classes = kept });
+    }
+
     // TaskSource reads only the task fields and the architecture of a training configuration.
     private static TrainConfig DataConfig(Cell cell) => new(
         Architecture.Mlp, EnsembleFamily.Independent, new ConstLaw(1), new ConstLaw(1), GammaRule.One, 1, cell.Width, cell.Depth, Parameterization.Ntk,

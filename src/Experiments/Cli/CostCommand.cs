@@ -69,11 +69,11 @@ public static class CostCommand
     private static void Print(CostReport report, TextWriter stdout)
     {
         stdout.WriteLine($"Training cost of the {report.Profile} profile on {report.Device}, {report.Threads} thread(s); {report.TimedSteps} timed step(s) per shape.");
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"experiment",-16} {"cells",6} {"steps",12} {"PFLOP",9} {"ms/step",19} {"hours",9}"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"experiment",-20} {"cells",6} {"steps",12} {"PFLOP",9} {"ms/step",19} {"hours",9}"));
         foreach (ExperimentCost e in report.Experiments.Append(report.Total))
         {
             string range = string.Create(CultureInfo.InvariantCulture, $"{e.MinMsPerStep:F1}-{e.MaxMsPerStep:F1}");
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e.Experiment,-16} {e.Cells,6} {e.Steps,12:N0} {e.Pflop,9:F2} {range,19} {e.Hours,9:F1}"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e.Experiment,-20} {e.Cells,6} {e.Steps,12:N0} {e.Pflop,9:F2} {range,19} {e.Hours,9:F1}"));
         }
         int measured = report.Shapes.Count(s => s.Measured);
         stdout.WriteLine($"{report.Shapes.Count} distinct shapes: {measured} measured, {report.Shapes.Count - measured} extrapolated by FLOPs" +

@@ -43,7 +43,7 @@ public sealed record CostReport(
     string NotCounted);
 
 /// <summary>
-/// Estimates the training cost of a profile: every training cell of E3, E4, E5 and E7, its step count and GEMM
+/// Estimates the training cost of a profile: every training cell of E3, E4, E5, E7 and E8, its step count and GEMM
 /// FLOPs, and the measured time of real training steps (on random inputs of the task's shape, so no data files are
 /// needed) for each distinct step shape. Shapes above a FLOP limit are not run; their time is the FLOPs divided by the
 /// FLOP rate of the largest measured shape of the same architecture.
@@ -68,16 +68,14 @@ public static class TrainingCost
     /// <summary>Every classification training cell of a profile, in catalogue order.</summary>
     public static IReadOnlyList<TrainingCell> Cells(Profile profile)
     {
-        IEnumerable<(string, TrainConfig)> configs =
-            Regimes.Definition.Grid(profile).Select(c => (Regimes.Definition.Name, c.Train))
-            .Concat(WidthSweep.Definition.Grid(profile).Select(c => (WidthSweep.Definition.Name, c.Train)))
-            .Concat(ParamScatter.Definition.Grid(profile).Select(c => (ParamScatter.Definition.Name, c.Train)))
-            .Concat(Hyperparameters.Definition.Grid(profile).Select(c => (Hyperparameters.Definition.Name, c.Train)));
-        return configs.Select(c =>
-        {
-            TaskShape task = TaskSource.Shape(c.Item2);
-            return new TrainingCell(c.Item1, c.Item2, task, StepFlops.PerStep(c.Item2, task));
-        }).ToList();
+        IEnumerable<(string Experiment, TrainConfig Config, TaskShape Task)> configs =
+            Regimes.Definition.Grid(profile).Select(c => (Regimes.Definition.Name, c.Train, TaskSource.Shape(c.Train)))
+            .Concat(WidthSweep.Definition.Grid(profile).Select(c => (WidthSweep.Definition.Name, c.Train, TaskSource.Shape(c.Train))))
+            .Concat(ParamScatter.Definition.Grid(profile).Select(c => (ParamScatter.Definition.Name, c.Train, TaskSource.Shape(c.Train))))
+            .Concat(Hyperparameters.Definition.Grid(profile).Select(c => (Hyperparameters.Definition.Name, c.Train, TaskSource.Shape(c.Train))))
+            .Concat(WhichBatchEnsemble.Definition.Grid(profile).Select(c => WhichBatchEnsemble.Training(c))
+                .Select(t => (WhichBatchEnsemble.Definition.Name, t.Config, t.Task)));
+        return configs.Select(c => new TrainingCell(c.Experiment, c.Config, c.Task, StepFlops.PerStep(c.Config, c.Task))).ToList();
     }
 
     /// <summary>Measures (or extrapolates) every distinct shape and sums the cost per experiment.</summary>

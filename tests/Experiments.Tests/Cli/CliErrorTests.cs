@@ -47,7 +47,7 @@ public sealed class CliErrorTests : IDisposable
         string outFile = Path.Combine(_root, "cost.json");
         var (code, output, _) = CliProcess.Run("cost", "--profile", "smoke", "--device", "cpu", "--steps", "1", "--out", outFile);
         Assert.Equal(0, code);
-        Assert.Contains("total                35        1,696", output); // 18 + 8 + 6 + 3 cells; epochs x 32 batches of 64 of 2048
+        Assert.Contains("total                    40        1,716", output); // 18 + 8 + 6 + 3 + 5 cells; epochs x 32 batches of 64 of 2048, and E8 1 epoch x 4 batches of its 256
         string json = File.ReadAllText(outFile);
         Assert.Contains("\"experiment\": \"total\"", json);
         Assert.Contains("\"measured\": true", json);

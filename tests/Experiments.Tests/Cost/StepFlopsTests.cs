@@ -49,6 +49,9 @@ public sealed class StepFlopsTests
 
         Assert.Equal(40L * 782, cifar.Steps); // E4's most epochs (its plateau rule may stop sooner) x ceil(50,000 / 64) = 782
         Assert.Equal(30L * 938, mnist.Steps); // ceil(60,000 / 64) = 938
-        Assert.Equal(["regimes", "width-sweep", "param-scatter", "hyperparameters"], cells.Select(c => c.Experiment).Distinct());
+        var e8 = cells.First(c => c.Experiment == "which-batchensemble");
+        Assert.Equal(20L * 750, e8.Steps); // E8 trains on 8 of 10 classes: 48,000 of 60,000 images, ceil(48,000 / 64) = 750
+        Assert.Equal(8, e8.Task.Classes);
+        Assert.Equal(["regimes", "width-sweep", "param-scatter", "hyperparameters", "which-batchensemble"], cells.Select(c => c.Experiment).Distinct());
     }
 }
