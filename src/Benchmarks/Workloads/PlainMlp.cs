@@ -58,15 +58,12 @@ public sealed class PlainMlp : Module<Tensor, Tensor>, IEnsembleModel
     {
         using var scope = NewDisposeScope();
         Tensor h = x;
-        for (int l = 0; l < layers.Count; l++)
+        for (int l = 0; l + 1 < layers.Count; l++)
         {
-            h = layers[l].forward(h);
-            if (l + 1 < layers.Count)
-            {
-                h = nn.functional.relu(h);
-            }
+            h = nn.functional.relu(layers[l].forward(h));
         }
-        return h.MoveToOuterDisposeScope();
+        // the readout as (W h^T)^T, as the library's EnsembleReadout computes it (faster with 10 outputs)
+        return layers[^1].weight!.mm(h.t()).t().MoveToOuterDisposeScope();
     }
 
     /// <summary>[1, R, out]: the network as a one-member ensemble.</summary>
