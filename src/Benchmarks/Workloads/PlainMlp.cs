@@ -8,7 +8,8 @@ namespace EEArtifacts.Benchmarks.Workloads;
 
 /// <summary>
 /// The baseline: one plain network of the benchmark shape built from TorchSharp's own nn.Linear (one fused
-/// addmm per layer, standard parameterization) and ReLU, readout without bias (as in the ensembles). It exposes
+/// addmm per hidden layer, standard parameterization) and ReLU, readout without bias computed as (W h^T)^T (as in
+/// the ensembles). It exposes
 /// itself as a one-member <see cref="IEnsembleModel"/> so the library's <c>EnsembleTrainer</c> steps it exactly as
 /// it steps the ensembles: the only difference between the configurations is the model.
 /// </summary>
