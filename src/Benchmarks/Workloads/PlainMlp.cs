@@ -8,7 +8,8 @@ namespace EEArtifacts.Benchmarks.Workloads;
 
 /// <summary>
 /// The baseline: one plain network of the benchmark shape built from TorchSharp's own nn.Linear (one fused
-/// addmm per layer, standard parameterization) and ReLU, readout without bias (as in the ensembles). It exposes
+/// addmm per hidden layer, standard parameterization) and ReLU, readout without bias computed as (W h^T)^T (as in
+/// the ensembles). It exposes
 /// itself as a one-member <see cref="IEnsembleModel"/> so the library's <c>EnsembleTrainer</c> steps it exactly as
 /// it steps the ensembles: the only difference between the configurations is the model.
 /// </summary>
@@ -58,15 +59,12 @@ public sealed class PlainMlp : Module<Tensor, Tensor>, IEnsembleModel
     {
         using var scope = NewDisposeScope();
         Tensor h = x;
-        for (int l = 0; l < layers.Count; l++)
+        for (int l = 0; l + 1 < layers.Count; l++)
         {
-            h = layers[l].forward(h);
-            if (l + 1 < layers.Count)
-            {
-                h = nn.functional.relu(h);
-            }
+            h = nn.functional.relu(layers[l].forward(h));
         }
-        return h.MoveToOuterDisposeScope();
+        // the readout as (W h^T)^T, as the library's EnsembleReadout computes it (faster with 10 outputs)
+        return layers[^1].weight!.mm(h.t()).t().MoveToOuterDisposeScope();
     }
 
     /// <summary>[1, R, out]: the network as a one-member ensemble.</summary>
