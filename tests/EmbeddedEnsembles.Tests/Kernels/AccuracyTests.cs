@@ -137,6 +137,83 @@ public class AccuracyTests(ITestOutputHelper output)
         Assert.True(worstParallel <= 1e-7, $"{activation} u={u} v={v}: nearly parallel pair error {worstParallel:E2}");
     }
 
+    public static TheoryData<string, string> SmoothSettings => new()
+    {
+        // Each row runs about half a minute on two cores (GELU under sign(1.5), with four atom pairs, took two and
+        // gave 6.3e-14); const(1) for tanh is where a 1-ulp gap between same- and cross-member covariances exposed
+        // a rounding loss in nodes placed in t rather than (t - mean)/sd.
+        { "tanh", "const(1)" },
+        { "tanh", "sign(1)" },
+        { "gelu", "const(1)" },
+        { "gelu", "bernoulli(0.5)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SmoothSettings))]
+    public void QuadratureKernelsMatchTheFixedRuleReference(string activation, string v)
+    {
+        // tanh and GELU against SmoothReference (fixed composite Gauss-Legendre, double-double sums): depth 1-3,
+        // sigma_w 1-2, sigma_b 0-0.5, u laws sign/const/gauss, input norms x0.01 to x10, an anti-parallel pair.
+        (string U, double Sw, double Sb, double Norm)[] settings =
+        [
+            ("sign(1)", 1, 0, 1), ("gauss(1,0.5)", Math.Sqrt(2), 0.1, 10), ("const(1)", 2, 0.5, 0.01),
+            ("gauss(0.5,1)", 1.5, 0.5, 3), ("sign(2)", 1, 0.1, 0.3),
+        ];
+        double[,] p = KernelTestData.Points(3, 3, 5);
+        double worst = 0;
+        string worstCase = "";
+        foreach ((string u, double sw, double sb, double norm) in settings)
+        {
+            var x = new double[4, 3];
+            for (int j = 0; j < 3; j++)
+            {
+                for (int i = 0; i < 3; i++) x[i, j] = norm * p[i, j];
+                x[3, j] = -norm * p[1, j];
+            }
+            var spec = new MlpSpec
+            {
+                InputDim = 3, Depth = 3, Activation = Activation.Parse(activation), ULaw = ModulationLaw.Parse(u),
+                VLaw = ModulationLaw.Parse(v), SigmaW = sw, SigmaB = sb,
+            };
+            List<double[][,]> reference = ReferenceKernels.ComputeDepths(spec, x);
+            for (int depth = 1; depth <= 3; depth++)
+            {
+                EnsembleKernels k = AnalyticKernels.Compute(spec with { Depth = depth }, x);
+                (double err, string entry) = MaxRelativeError(k, reference[depth - 1], skipNearlyParallel: false);
+                if (err > worst)
+                {
+                    worst = err;
+                    worstCase = $"u={u} L={depth} sw={sw} sb={sb} norm={norm}, {entry}";
+                }
+            }
+        }
+        output.WriteLine($"{activation} v={v}: max error {worst:E2} ({worstCase})");
+        Assert.True(worst <= Target, $"{activation} v={v}: error {worst:E2} at {worstCase}");
+    }
+
+    [Fact]
+    public void FixedRuleReferenceHasConverged()
+    {
+        // Halving every panel of SmoothReference changes its moments by less than 1e-16 of their scale.
+        foreach (string activation in new[] { "tanh", "gelu" })
+        {
+            foreach ((double a, double k11, double k22, double k12) in new[] { (1.0, 1.0, 2.0, 0.7), (2.0, 100.0, 80.0, -60.0), (1.0, 0.01, 0.02, 0.014), (1.5, 5.0, 5.0, 5 * (1 - 1e-9)) })
+            {
+                var coarse = SmoothReference.Pair(activation, a, a, k11, k22, k12);
+                SmoothReference.Refined = true;
+                var fine = SmoothReference.Pair(activation, a, a, k11, k22, k12);
+                SmoothReference.Refined = false;
+                double scale = Math.Max(1, a * a * Math.Sqrt(k11 * k22));
+                foreach ((DoubleDouble c, DoubleDouble f) in new[] { (coarse.Pp, fine.Pp), (coarse.Dd, fine.Dd), (coarse.Zz, fine.Zz) })
+                {
+                    double change = Math.Abs((c - f).Value) / scale;
+                    output.WriteLine($"{activation} a={a} K=({k11},{k22},{k12}): change {change:E2}");
+                    Assert.True(change < 1e-16, $"{activation}: halving the panels changed a moment by {change:E2}");
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Five random points, a nearly parallel copy of the first, an anti-parallel one and a duplicate. Closer pairs
     /// (1 - rho below about 1e-13) are limited by the rounding of their input covariance, not by the kernel rules.
