@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EEArtifacts.Benchmarks.Workloads;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Empirical;
+using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;

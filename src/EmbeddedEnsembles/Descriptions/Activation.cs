@@ -4,7 +4,7 @@ namespace EmbeddedEnsembles.Descriptions;
 
 /// <summary>
 /// A pointwise nonlinearity phi. The finite forward pass lives here; the infinite-width kernel rule of the
-/// same activation lives beside it (partial class, in Kernels/), so one description yields both.
+/// same activation lives beside it (partial class, in Kernels/Theory/), so one description yields both.
 /// </summary>
 public abstract partial class Activation
 {

@@ -1,6 +1,6 @@
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
 

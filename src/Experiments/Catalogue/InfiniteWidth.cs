@@ -1,7 +1,8 @@
 using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Training;
@@ -145,7 +146,7 @@ public static class InfiniteWidth
         var unit = new TrainingRule(1, 1, cell.Gamma);
         int[] train = Enumerable.Range(0, n).ToArray();
         double largest = cell.MembersGrid
-            .Select(m => SymmetricEigen.Decompose(Dense.Sub(kernels.MeanMode(unit, m).Ntk, train, train)).Values.Max())
+            .Select(m => SymmetricEigen.Decompose(Matrix.Sub(kernels.MeanMode(unit, m).Ntk, train, train)).Values.Max())
             .Max();
         return n / largest;
     }
@@ -172,7 +173,7 @@ public static class InfiniteWidth
     private static double[,] Inputs(TaskData data)
     {
         using var all = cat(new[] { data.TrainX, data.TestX }, 0).to_type(ScalarType.Float64);
-        return Dense.FromRowMajor(all.data<double>().ToArray(), (int)all.shape[0], (int)all.shape[1]);
+        return Matrix.FromRowMajor(all.data<double>().ToArray(), (int)all.shape[0], (int)all.shape[1]);
     }
 
     private static double[] Targets(Tensor y)

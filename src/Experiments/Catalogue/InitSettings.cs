@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 using EEArtifacts.Experiments.Runner;
@@ -63,7 +63,7 @@ public static class InitSettings
         using var common = torch.randn(new long[] { 1, InputDim }, dtype: torch.float64, generator: g);
         using var own = torch.randn(new long[] { Points, InputDim }, dtype: torch.float64, generator: g);
         using var x = common * 0.8 + own * 0.6;
-        return Dense.FromRowMajor(x.data<double>().ToArray(), Points, InputDim);
+        return Matrix.FromRowMajor(x.data<double>().ToArray(), Points, InputDim);
     }
 
     /// <summary>Mean of the diagonal of a square matrix.</summary>

@@ -1,6 +1,8 @@
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Empirical;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using static TorchSharp.torch;
@@ -51,7 +53,7 @@ public static class NtkInit
         // MC-dropout masks are not trained: no member-specific kernel to compare.
         double indError = setting.Family == EnsembleFamily.McDropout
             ? double.NaN
-            : Dense.RelativeError(ntk.MemberSame, theory.NtkMember);
+            : Matrix.RelativeError(ntk.MemberSame, theory.NtkMember);
         var rows = new ResultTable(ResultLayout.NtkInit.Rows)
             .Add(cell.Setting, setting.U1, setting.RegimeName, cell.Width, comError, indError,
                 InitSettings.MeanDiagonal(ntk.SharedCross) / InitSettings.MeanDiagonal(ntk.SharedSame),

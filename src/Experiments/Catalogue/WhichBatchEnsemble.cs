@@ -2,7 +2,8 @@ using EEArtifacts.Experiments.Data;
 using EEArtifacts.Experiments.Runner;
 using EEArtifacts.ResultsContract;
 using EmbeddedEnsembles.Configurations;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Metrics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
@@ -235,7 +236,7 @@ public static class WhichBatchEnsemble
     {
         if (spec.Members < 2) return (double.NaN, double.NaN);
         using Tensor first = testX.narrow(0, 0, Math.Min(AnalyticPoints, testX.shape[0])).to_type(ScalarType.Float64).contiguous();
-        double[,] x = Dense.FromRowMajor(first.data<double>().ToArray(), (int)first.shape[0], (int)first.shape[1]);
+        double[,] x = Matrix.FromRowMajor(first.data<double>().ToArray(), (int)first.shape[0], (int)first.shape[1]);
         EnsembleKernels k = AnalyticKernels.Compute(spec with { Parameterization = Parameterization.Ntk }, x);
         double nngp = DiagonalRatio(k.NngpCross, k.NngpSame);
         if (spec.Parameterization != Parameterization.Ntk) return (nngp, double.NaN);

@@ -1,4 +1,5 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 
 namespace EEArtifacts.Experiments.Cli;
 
@@ -45,7 +46,7 @@ public sealed record KernelReport(
         ArgumentNullException.ThrowIfNull(kernels);
         ArgumentNullException.ThrowIfNull(inputs);
         var spec = kernels.Spec;
-        double[][] Jagged(double[,] m) => matrices ? Dense.ToJagged(m) : [];
+        double[][] Jagged(double[,] m) => matrices ? Matrix.ToJagged(m) : [];
         return new KernelReport(
             spec.Family.ToString(),
             spec.Activation.Name,

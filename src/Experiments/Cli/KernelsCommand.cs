@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using EEArtifacts.Experiments.Runner;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Empirical;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using EmbeddedEnsembles.Runtime;
@@ -127,7 +129,7 @@ public static class KernelsCommand
                 TorchRuntime.EnsureLoaded();
                 using var model = new EnsembleMlp(spec, result.GetValue(seed), TorchSharp.torch.ScalarType.Float64);
                 EmpiricalNtk ntk = EmpiricalKernels.Ntk(model, x);
-                empirical = new EmpiricalOutput(w, result.GetValue(seed), Dense.ToJagged(ntk.SharedSame), Dense.ToJagged(ntk.SharedCross), Dense.ToJagged(ntk.MemberSame));
+                empirical = new EmpiricalOutput(w, result.GetValue(seed), Matrix.ToJagged(ntk.SharedSame), Matrix.ToJagged(ntk.SharedCross), Matrix.ToJagged(ntk.MemberSame));
             }
 
             TrainedOutput? trained = null;

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Descriptions;
 using Xunit.Abstractions;
 

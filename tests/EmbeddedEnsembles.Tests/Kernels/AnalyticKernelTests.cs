@@ -1,4 +1,5 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using Xunit.Abstractions;
 
@@ -147,7 +148,7 @@ public class AnalyticKernelTests(ITestOutputHelper output)
     public void NonzeroMeanModulationsGivePositiveCrossKernelsForPositiveInnerProducts(string activation, string u, string v)
     {
         double[,] x = KernelTestData.Points(5, 4, 8, offset: 2.0);
-        double[,] gram = Dense.Multiply(x, Dense.Transpose(x));
+        double[,] gram = Matrix.Multiply(x, Matrix.Transpose(x));
         Assert.True(KernelTestData.AllPositive(gram, 5));
         var spec = new MlpSpec
         {
@@ -184,8 +185,8 @@ public class AnalyticKernelTests(ITestOutputHelper output)
         EnsembleKernels be = AnalyticKernels.Compute(baseSpec, x);
         // u = v = 1 for every member: the members are one network, so cross = same (1e-12: identical arithmetic paths
         // except the ReLU cross formula's extra zero terms).
-        Assert.True(Dense.MaxAbsDifference(be.NngpSame, be.NngpCross) < 1e-12);
-        Assert.True(Dense.MaxAbsDifference(be.NtkSharedSame, be.NtkSharedCross) < 1e-12);
+        Assert.True(Matrix.MaxAbsDifference(be.NngpSame, be.NngpCross) < 1e-12);
+        Assert.True(Matrix.MaxAbsDifference(be.NtkSharedSame, be.NtkSharedCross) < 1e-12);
         Assert.True(KernelTestData.AllPositive(be.NtkMember, 1));
 
         EnsembleKernels ie = AnalyticKernels.Compute(baseSpec with { Family = EnsembleFamily.Independent, ULaw = new SignLaw(3) }, x);
@@ -242,12 +243,12 @@ public class AnalyticKernelTests(ITestOutputHelper output)
         double[][,] matrices =
         [
             k.NngpSame, k.NngpCross, k.NtkSharedSame, k.NtkSharedCross, k.NtkMember, k.FullNngp(), k.FullNtk(scales),
-            Dense.Combine(1, k.NngpSame, -1, k.NngpCross), Dense.Combine(1, k.NtkSharedSame, -1, k.NtkSharedCross),
+            Matrix.Combine(1, k.NngpSame, -1, k.NngpCross), Matrix.Combine(1, k.NtkSharedSame, -1, k.NtkSharedCross),
         ];
         double[][,] repeated =
         [
             again.NngpSame, again.NngpCross, again.NtkSharedSame, again.NtkSharedCross, again.NtkMember, again.FullNngp(), again.FullNtk(scales),
-            Dense.Combine(1, again.NngpSame, -1, again.NngpCross), Dense.Combine(1, again.NtkSharedSame, -1, again.NtkSharedCross),
+            Matrix.Combine(1, again.NngpSame, -1, again.NngpCross), Matrix.Combine(1, again.NtkSharedSame, -1, again.NtkSharedCross),
         ];
         for (int i = 0; i < matrices.Length; i++)
         {

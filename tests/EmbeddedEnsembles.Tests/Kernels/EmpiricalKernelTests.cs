@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using EEArtifacts.EmbeddedEnsembles.Tests.Support;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Empirical;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Models;
 using Xunit.Abstractions;
@@ -39,11 +41,11 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         EmpiricalNtk layerwise = EmpiricalKernels.Ntk(model, x);
         EmpiricalNtk jacobian = EmpiricalKernels.NtkByAutograd(model, x);
         // Both are exact float64 computations of the same sums in different orders: 1e-12 relative.
-        double scale = Dense.Frobenius(jacobian.Shared);
-        Assert.True(Dense.MaxAbsDifference(layerwise.Shared, jacobian.Shared) < 1e-12 * scale,
-            $"shared: {Dense.MaxAbsDifference(layerwise.Shared, jacobian.Shared)}");
-        Assert.True(Dense.MaxAbsDifference(layerwise.Member, jacobian.Member) < 1e-12 * scale,
-            $"member: {Dense.MaxAbsDifference(layerwise.Member, jacobian.Member)}");
+        double scale = Matrix.Frobenius(jacobian.Shared);
+        Assert.True(Matrix.MaxAbsDifference(layerwise.Shared, jacobian.Shared) < 1e-12 * scale,
+            $"shared: {Matrix.MaxAbsDifference(layerwise.Shared, jacobian.Shared)}");
+        Assert.True(Matrix.MaxAbsDifference(layerwise.Member, jacobian.Member) < 1e-12 * scale,
+            $"member: {Matrix.MaxAbsDifference(layerwise.Member, jacobian.Member)}");
         if (spec.Family != EnsembleFamily.BatchEnsemble && !memberBias)
         {
             Assert.All(layerwise.Member.Cast<double>(), t => Assert.Equal(0.0, t));
@@ -90,8 +92,8 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
             MlpSpec spec = ConvergenceSpec(law, width);
             double[,] empiricalNngp = EmpiricalKernels.AverageConditionalNngp(spec, x, seeds);
             EmpiricalNtk ntk = EmpiricalKernels.AverageNtk(spec, x, seeds);
-            double eMember = Dense.Frobenius(ntkMember) == 0 ? Dense.Frobenius(ntk.Member) : Dense.RelativeError(ntk.Member, ntkMember);
-            errors.Add((Dense.RelativeError(empiricalNngp, nngp), Dense.RelativeError(ntk.Shared, ntkShared), eMember));
+            double eMember = Matrix.Frobenius(ntkMember) == 0 ? Matrix.Frobenius(ntk.Member) : Matrix.RelativeError(ntk.Member, ntkMember);
+            errors.Add((Matrix.RelativeError(empiricalNngp, nngp), Matrix.RelativeError(ntk.Shared, ntkShared), eMember));
             output.WriteLine($"{law} N = {width}: relative Frobenius error NNGP {errors[^1].Nngp:F4}, Theta^com {errors[^1].Shared:F4}, Theta^ind {errors[^1].Member:F4}");
         }
         foreach (Func<(double Nngp, double Shared, double Member), double> pick in new Func<(double, double, double), double>[] { e => e.Item1, e => e.Item2, e => e.Item3 })
@@ -141,12 +143,12 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
             EmpiricalNtk ntk = EmpiricalKernels.Ntk(model, x);
             var e = new List<double>
             {
-                Dense.RelativeError(nngp, analytic.FullNngp()),
-                Dense.RelativeError(ntk.Shared, EnsembleKernels.Blocks(analytic.NtkSharedSame, analytic.NtkSharedCross, 3)),
+                Matrix.RelativeError(nngp, analytic.FullNngp()),
+                Matrix.RelativeError(ntk.Shared, EnsembleKernels.Blocks(analytic.NtkSharedSame, analytic.NtkSharedCross, 3)),
             };
             if (spec.Family == EnsembleFamily.BatchEnsemble)
             {
-                e.Add(Dense.RelativeError(ntk.MemberSame, analytic.NtkMember));
+                e.Add(Matrix.RelativeError(ntk.MemberSame, analytic.NtkMember));
             }
             errors.Add(e.ToArray());
             output.WriteLine($"{activation} u={u} v={v} N = {width}: relative errors NNGP, Theta^com, Theta^ind = {string.Join(", ", e.Select(t => t.ToString("F4")))}");
@@ -186,12 +188,12 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         {
             MlpSpec spec = baseSpec with { Width = width };
             long[] seeds = [7, 8];
-            double eNngp = Dense.RelativeError(EmpiricalKernels.AverageConditionalNngp(spec, x, seeds), analytic.FullNngp());
+            double eNngp = Matrix.RelativeError(EmpiricalKernels.AverageConditionalNngp(spec, x, seeds), analytic.FullNngp());
             EmpiricalNtk ntk = EmpiricalKernels.AverageNtk(spec, x, seeds);
-            double eShared = Dense.RelativeError(ntk.Shared, EnsembleKernels.Blocks(analytic.NtkSharedSame, analytic.NtkSharedCross, 2));
+            double eShared = Matrix.RelativeError(ntk.Shared, EnsembleKernels.Blocks(analytic.NtkSharedSame, analytic.NtkSharedCross, 2));
             double eMember = family == "Independent"
-                ? Dense.Frobenius(ntk.Member)
-                : Dense.RelativeError(ntk.Member, EnsembleKernels.Blocks(analytic.NtkMember, new double[5, 5], 2));
+                ? Matrix.Frobenius(ntk.Member)
+                : Matrix.RelativeError(ntk.Member, EnsembleKernels.Blocks(analytic.NtkMember, new double[5, 5], 2));
             errors.Add([eNngp, eShared, eMember]);
             output.WriteLine($"{family} {activation} u={u} v={v} N = {width}: NNGP {eNngp:F4}, Theta^com {eShared:F4}, Theta^ind {eMember:F4}");
         }
@@ -273,8 +275,8 @@ public class EmpiricalKernelTests(ITestOutputHelper output)
         output.WriteLine($"N = 4096, n = 32, M = 4: build + NTK {clock.Elapsed.TotalSeconds:F1} s");
         // Same model, same inputs: equal up to the last bits (libtorch's multithreaded CPU matmul may change the
         // summation order between calls, measured 1 ulp; MKL_CBWR pins it, see ARCHITECTURE.md).
-        Assert.True(Dense.MaxAbsDifference(a.Shared, b.Shared) <= 1e-13 * Dense.Frobenius(a.Shared));
-        Assert.True(Dense.MaxAbsDifference(a.Member, b.Member) <= 1e-13 * Dense.Frobenius(a.Member));
+        Assert.True(Matrix.MaxAbsDifference(a.Shared, b.Shared) <= 1e-13 * Matrix.Frobenius(a.Shared));
+        Assert.True(Matrix.MaxAbsDifference(a.Member, b.Member) <= 1e-13 * Matrix.Frobenius(a.Member));
         Assert.Equal(128, a.Shared.GetLength(0));
         Assert.True(KernelTestData.RelativeMinEigenvalue(a.Shared) > -1e-12);
         Assert.True(clock.Elapsed.TotalSeconds < 60);

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Numerics;
 
 namespace EEArtifacts.EmbeddedEnsembles.Tests.Kernels;
 

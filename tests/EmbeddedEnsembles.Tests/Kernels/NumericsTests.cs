@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Numerics;
 
 namespace EEArtifacts.EmbeddedEnsembles.Tests.Kernels;
 
@@ -39,18 +39,18 @@ public class NumericsTests
     {
         int n = 25;
         double[,] x = KernelTestData.Points(n, n, 3);
-        double[,] a = Dense.Combine(1.0 / n, Dense.Multiply(x, Dense.Transpose(x)), 0.1, Dense.Identity(n)); // well-conditioned SPD
+        double[,] a = Matrix.Combine(1.0 / n, Matrix.Multiply(x, Matrix.Transpose(x)), 0.1, Matrix.Identity(n)); // well-conditioned SPD
         SymmetricEigen e = SymmetricEigen.Decompose(a);
         double[,] back = e.Apply(l => l);
-        Assert.True(Dense.MaxAbsDifference(back, a) < 1e-12 * Dense.Frobenius(a));
-        double[,] qtq = Dense.Multiply(Dense.Transpose(e.Vectors), e.Vectors);
-        Assert.True(Dense.MaxAbsDifference(qtq, Dense.Identity(n)) < 1e-13);
+        Assert.True(Matrix.MaxAbsDifference(back, a) < 1e-12 * Matrix.Frobenius(a));
+        double[,] qtq = Matrix.Multiply(Matrix.Transpose(e.Vectors), e.Vectors);
+        Assert.True(Matrix.MaxAbsDifference(qtq, Matrix.Identity(n)) < 1e-13);
         for (int k = 1; k < n; k++)
         {
             Assert.True(e.Values[k] >= e.Values[k - 1]);
         }
         double[,] inv = e.Apply(l => 1 / l);
-        Assert.True(Dense.MaxAbsDifference(Dense.Multiply(inv, a), Dense.Identity(n)) < 1e-9);
+        Assert.True(Matrix.MaxAbsDifference(Matrix.Multiply(inv, a), Matrix.Identity(n)) < 1e-9);
     }
 }
 

@@ -1,4 +1,3 @@
-using EmbeddedEnsembles.Kernels;
 using EmbeddedEnsembles.Descriptions;
 using DD = EEArtifacts.EmbeddedEnsembles.Tests.Kernels.DoubleDouble;
 

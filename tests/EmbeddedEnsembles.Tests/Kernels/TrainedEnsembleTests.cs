@@ -1,4 +1,5 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
 using Xunit.Abstractions;
@@ -37,9 +38,9 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
             TrainedPrediction full = TrainedEnsemble.PredictMeanFullBlock(k, scales, Train, y, t);
             // Both are exact linear algebra on well-conditioned kernels (condition number below 1e4 here):
             // agreement to 1e-9 relative to the scale of the covariance.
-            double scale = Dense.Frobenius(reduced.Covariance) + 1;
+            double scale = Matrix.Frobenius(reduced.Covariance) + 1;
             double meanDiff = reduced.Mean.Zip(full.Mean, (a, b) => Math.Abs(a - b)).Max();
-            double covDiff = Dense.MaxAbsDifference(reduced.Covariance, full.Covariance);
+            double covDiff = Matrix.MaxAbsDifference(reduced.Covariance, full.Covariance);
             output.WriteLine($"t = {t}: |mean diff| = {meanDiff:E2}, |cov diff| = {covDiff:E2}, eig [{reduced.MinEigenvalue:E2}, {reduced.MaxEigenvalue:E2}]");
             Assert.True(meanDiff < 1e-9 * scale, $"t = {t}: mean differs by {meanDiff}");
             Assert.True(covDiff < 1e-9 * scale, $"t = {t}: covariance differs by {covDiff}");
@@ -58,8 +59,8 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
         // Kernel regression by an independent route (explicit inverse): mean = Theta(x,X) Theta^-1 Y; the trained
         // function interpolates the training targets; the covariance at training points vanishes.
         int[] train = Enumerable.Range(0, Train).ToArray(), all = Enumerable.Range(0, Train + Test).ToArray();
-        double[,] inverse = SymmetricEigen.Decompose(Dense.Sub(m.Ntk, train, train)).Apply(l => 1 / l);
-        double[] regression = Dense.Multiply(Dense.Multiply(Dense.Sub(m.Ntk, all, train), inverse), y);
+        double[,] inverse = SymmetricEigen.Decompose(Matrix.Sub(m.Ntk, train, train)).Apply(l => 1 / l);
+        double[] regression = Matrix.Multiply(Matrix.Multiply(Matrix.Sub(m.Ntk, all, train), inverse), y);
         for (int i = 0; i < Train + Test; i++)
         {
             Assert.Equal(regression[i], limit.Mean[i], 9);
@@ -74,7 +75,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
         foreach (double t in new[] { 0.1, 1, 10, 100, 1e4 })
         {
             TrainedPrediction p = TrainedEnsemble.Predict(m.Ntk, m.Nngp, Train, y, t);
-            double d = p.Mean.Zip(limit.Mean, (a, b) => Math.Abs(a - b)).Max() + Dense.MaxAbsDifference(p.Covariance, limit.Covariance);
+            double d = p.Mean.Zip(limit.Mean, (a, b) => Math.Abs(a - b)).Max() + Matrix.MaxAbsDifference(p.Covariance, limit.Covariance);
             output.WriteLine($"t = {t}: distance to the t = infinity limit {d:E3}");
             Assert.True(d < previous || d < 1e-12, $"t = {t}: distance {d} did not fall below {previous}");
             previous = d;
@@ -83,7 +84,7 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
         // t = 0 is the prior: mean 0, covariance K_m.
         TrainedPrediction prior = TrainedEnsemble.Predict(m.Ntk, m.Nngp, Train, y, 0);
         Assert.All(prior.Mean, v => Assert.Equal(0.0, v));
-        Assert.True(Dense.MaxAbsDifference(prior.Covariance, m.Nngp) < 1e-14);
+        Assert.True(Matrix.MaxAbsDifference(prior.Covariance, m.Nngp) < 1e-14);
     }
 
     [Fact]
@@ -95,15 +96,15 @@ public class TrainedEnsembleTests(ITestOutputHelper output)
         TrainedPrediction ridged = TrainedEnsemble.Predict(m.Ntk, m.Nngp, Train, y, double.PositiveInfinity, ridge: 0.5);
         Assert.Equal(0.5, ridged.Ridge);
         int[] train = Enumerable.Range(0, Train).ToArray();
-        double[,] inverse = SymmetricEigen.Decompose(Dense.Combine(1, Dense.Sub(m.Ntk, train, train), 0.5, Dense.Identity(Train))).Apply(l => 1 / l);
-        double[] expected = Dense.Multiply(Dense.Multiply(Dense.Sub(m.Ntk, train, train), inverse), y);
+        double[,] inverse = SymmetricEigen.Decompose(Matrix.Combine(1, Matrix.Sub(m.Ntk, train, train), 0.5, Matrix.Identity(Train))).Apply(l => 1 / l);
+        double[] expected = Matrix.Multiply(Matrix.Multiply(Matrix.Sub(m.Ntk, train, train), inverse), y);
         for (int i = 0; i < Train; i++)
         {
             Assert.Equal(expected[i], ridged.Mean[i], 10);
         }
         // A singular train-train NTK (duplicated point) needs no ridge at finite time and is pseudo-inverted at infinity.
-        double[,] dup = Dense.Sub(m.Ntk, [0, 0, 1], [0, 0, 1]);
-        double[,] dupK = Dense.Sub(m.Nngp, [0, 0, 1], [0, 0, 1]);
+        double[,] dup = Matrix.Sub(m.Ntk, [0, 0, 1], [0, 0, 1]);
+        double[,] dupK = Matrix.Sub(m.Nngp, [0, 0, 1], [0, 0, 1]);
         TrainedPrediction p = TrainedEnsemble.Predict(dup, dupK, 3, [1, 1, 2], double.PositiveInfinity);
         Assert.Equal(1, p.NullEigenvalues);
         Assert.Equal(1.0, p.Mean[0], 9);

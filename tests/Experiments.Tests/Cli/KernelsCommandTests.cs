@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using EEArtifacts.Experiments.Cli;
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Descriptions;
 
 namespace EEArtifacts.Experiments.Tests.Cli;

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;

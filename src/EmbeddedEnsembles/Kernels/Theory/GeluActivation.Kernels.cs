@@ -1,4 +1,3 @@
-using EmbeddedEnsembles.Kernels;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;

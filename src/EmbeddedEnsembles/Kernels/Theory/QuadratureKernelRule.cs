@@ -1,6 +1,7 @@
 using EmbeddedEnsembles.Descriptions;
+using EmbeddedEnsembles.Numerics;
 
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>
 /// The generic kernel rule of an activation without a closed form. A Gaussian-pair expectation is computed as an

@@ -1,4 +1,4 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Numerics;
 
 namespace EmbeddedEnsembles.Descriptions;
 
@@ -15,7 +15,7 @@ public abstract partial record ModulationLaw
     /// <param name="breaks">Values of v where g changes fast (ignored by discrete laws).</param>
     /// <param name="noise">Relative error of g's values (the tolerance of an integral inside g; 0 otherwise).</param>
     public virtual (Triple Value, double Error) Expect(Func<double, Triple> g, double tolerance, ReadOnlySpan<double> breaks, double noise = 0) =>
-        throw new NotSupportedException($"the modulation law {this} has no kernel rule (override Expect in a partial class under Kernels/)");
+        throw new NotSupportedException($"the modulation law {this} has no kernel rule (override Expect in a partial class under Kernels/Theory/)");
 }
 
 // Kernel rule of sign(c): atoms +c and -c, probability 1/2 each.

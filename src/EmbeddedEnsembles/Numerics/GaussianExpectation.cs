@@ -1,4 +1,4 @@
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Numerics;
 
 /// <summary>Three values integrated together (the three moments of a kernel rule share their nodes).</summary>
 /// <param name="A">First value.</param>

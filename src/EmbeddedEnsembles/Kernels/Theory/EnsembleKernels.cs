@@ -1,7 +1,8 @@
 using EmbeddedEnsembles.Descriptions;
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Training;
 
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>
 /// The infinite-width kernels of an ensemble on n inputs (THEORY.md section 2), all n x n, symmetric, float64.
@@ -35,8 +36,8 @@ public sealed record EnsembleKernels(
         int m = ResolveMembers(members);
         double rate = scales.SharedLearningRate(m);
         return same
-            ? Dense.Combine(rate, NtkSharedSame, scales.MuU, NtkMember)
-            : Dense.Scale(rate, NtkSharedCross);
+            ? Matrix.Combine(rate, NtkSharedSame, scales.MuU, NtkMember)
+            : Matrix.Scale(rate, NtkSharedCross);
     }
 
     /// <summary>
@@ -48,8 +49,8 @@ public sealed record EnsembleKernels(
         int m = ResolveMembers(members);
         double[,] thetaS = Combined(scales, true, m), thetaC = Combined(scales, false, m);
         return new MeanModeKernels(
-            Dense.Combine(1, thetaS, m - 1, thetaC),
-            Dense.Combine(1.0 / m, NngpSame, (m - 1.0) / m, NngpCross),
+            Matrix.Combine(1, thetaS, m - 1, thetaC),
+            Matrix.Combine(1.0 / m, NngpSame, (m - 1.0) / m, NngpCross),
             m);
     }
 
@@ -71,7 +72,7 @@ public sealed record EnsembleKernels(
     {
         ArgumentNullException.ThrowIfNull(same);
         ArgumentNullException.ThrowIfNull(cross);
-        int n = Dense.RequireSquare(same);
+        int n = Matrix.RequireSquare(same);
         var full = new double[members * n, members * n];
         for (int a = 0; a < members; a++)
         {

@@ -1,10 +1,12 @@
 using EmbeddedEnsembles.Descriptions;
+using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Models;
+using EmbeddedEnsembles.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Kernels.Empirical;
 
 /// <summary>How <see cref="EmpiricalKernels.OutputCovariance"/> estimates E[f_a(x) f_b(x')] from one initialization.</summary>
 public enum NngpEstimator
@@ -44,7 +46,7 @@ public sealed record EmpiricalNtk(int Members, int Points, double[,] Shared, dou
         ArgumentNullException.ThrowIfNull(full);
         int[] rows = Enumerable.Range(a * Points, Points).ToArray();
         int[] cols = Enumerable.Range(b * Points, Points).ToArray();
-        return Dense.Sub(full, rows, cols);
+        return Matrix.Sub(full, rows, cols);
     }
 
     private double[,] BlockMean(double[,] full, bool same)
@@ -69,7 +71,7 @@ public sealed record EmpiricalNtk(int Members, int Points, double[,] Shared, dou
                 }
             }
         }
-        return count == 0 ? mean : Dense.Scale(1.0 / count, mean);
+        return count == 0 ? mean : Matrix.Scale(1.0 / count, mean);
     }
 }
 
@@ -297,15 +299,15 @@ public static class EmpiricalKernels
         {
             using var model = new EnsembleMlp(spec, seed, ScalarType.Float64);
             EmpiricalNtk k = Ntk(model, x);
-            shared = shared is null ? k.Shared : Dense.Combine(1, shared, 1, k.Shared);
-            member = member is null ? k.Member : Dense.Combine(1, member, 1, k.Member);
+            shared = shared is null ? k.Shared : Matrix.Combine(1, shared, 1, k.Shared);
+            member = member is null ? k.Member : Matrix.Combine(1, member, 1, k.Member);
             count++;
         }
         if (count == 0 || shared is null || member is null)
         {
             throw new ArgumentException("at least one seed is needed");
         }
-        return new EmpiricalNtk(spec.Members, x.GetLength(0), Dense.Scale(1.0 / count, shared), Dense.Scale(1.0 / count, member));
+        return new EmpiricalNtk(spec.Members, x.GetLength(0), Matrix.Scale(1.0 / count, shared), Matrix.Scale(1.0 / count, member));
     }
 
     /// <summary>The conditional NNGP averaged over initializations with the given seeds, member-major (M n) x (M n).</summary>
@@ -319,14 +321,14 @@ public static class EmpiricalKernels
         {
             using var model = new EnsembleMlp(spec, seed, ScalarType.Float64);
             double[,] k = ConditionalNngp(model, x);
-            sum = sum is null ? k : Dense.Combine(1, sum, 1, k);
+            sum = sum is null ? k : Matrix.Combine(1, sum, 1, k);
             count++;
         }
         if (count == 0 || sum is null)
         {
             throw new ArgumentException("at least one seed is needed");
         }
-        return Dense.Scale(1.0 / count, sum);
+        return Matrix.Scale(1.0 / count, sum);
     }
 
     private static Tensor ConditionalNngpTensor(EnsembleMlp model, Tensor last)

@@ -1,6 +1,7 @@
+using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Training;
 
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>
 /// Mean and covariance of a Gaussian prediction at a set of points (train points first, then the others), after
@@ -61,8 +62,8 @@ public static class TrainedEnsemble
     /// </summary>
     public static TrainedPrediction Predict(double[,] ntk, double[,] nngp, int trainCount, double[] trainTargets, double time, double ridge = 0)
     {
-        int p = Dense.RequireSquare(ntk);
-        if (Dense.RequireSquare(nngp) != p)
+        int p = Matrix.RequireSquare(ntk);
+        if (Matrix.RequireSquare(nngp) != p)
         {
             throw new ArgumentException("NTK and NNGP must cover the same points");
         }
@@ -85,7 +86,7 @@ public static class TrainedEnsemble
         }
         int[] train = Enumerable.Range(0, trainCount).ToArray();
         int[] all = Enumerable.Range(0, p).ToArray();
-        SymmetricEigen eigen = SymmetricEigen.Decompose(Dense.Sub(ntk, train, train));
+        SymmetricEigen eigen = SymmetricEigen.Decompose(Matrix.Sub(ntk, train, train));
         double lmax = Math.Max(Math.Abs(eigen.Values[^1]), Math.Abs(eigen.Values[0]));
         double floor = RelativeEigenFloor * Math.Max(lmax + ridge, double.Epsilon);
         int nulls = eigen.Values.Count(l => l + ridge <= floor);
@@ -98,11 +99,11 @@ public static class TrainedEnsemble
             }
             return double.IsPositiveInfinity(time) ? 1 / lr : -double.ExpM1(-lr * time) / lr;
         });
-        double[,] b = Dense.Multiply(Dense.Sub(ntk, all, train), g); // B = Theta(x, X) Theta^-1 E, p x n
-        double[] mean = Dense.Multiply(b, trainTargets);
-        double[,] kxX = Dense.Sub(nngp, all, train);                 // K(x, X), p x n
-        double[,] bk = Dense.Multiply(b, Dense.Transpose(kxX));      // B K(X, x'), p x p
-        double[,] bkb = Dense.Multiply(Dense.Multiply(b, Dense.Sub(nngp, train, train)), Dense.Transpose(b));
+        double[,] b = Matrix.Multiply(Matrix.Sub(ntk, all, train), g); // B = Theta(x, X) Theta^-1 E, p x n
+        double[] mean = Matrix.Multiply(b, trainTargets);
+        double[,] kxX = Matrix.Sub(nngp, all, train);                 // K(x, X), p x n
+        double[,] bk = Matrix.Multiply(b, Matrix.Transpose(kxX));      // B K(X, x'), p x p
+        double[,] bkb = Matrix.Multiply(Matrix.Multiply(b, Matrix.Sub(nngp, train, train)), Matrix.Transpose(b));
         var cov = new double[p, p];
         for (int i = 0; i < p; i++)
         {
@@ -111,7 +112,7 @@ public static class TrainedEnsemble
                 cov[i, j] = nngp[i, j] + bkb[i, j] - bk[i, j] - bk[j, i];
             }
         }
-        return new TrainedPrediction(mean, Dense.Symmetrize(cov), time, ridge, eigen.Values[0], eigen.Values[^1], nulls);
+        return new TrainedPrediction(mean, Matrix.Symmetrize(cov), time, ridge, eigen.Values[0], eigen.Values[^1], nulls);
     }
 
     /// <summary>
@@ -144,7 +145,7 @@ public static class TrainedEnsemble
             .Concat(Enumerable.Range(0, m).SelectMany(a => Enumerable.Range(trainCount, p - trainCount).Select(i => a * p + i)))
             .ToArray();
         double[] targets = Enumerable.Range(0, m).SelectMany(_ => trainTargets).ToArray();
-        TrainedPrediction full = Predict(Dense.Sub(theta, order, order), Dense.Sub(k, order, order), m * trainCount, targets, time, ridge);
+        TrainedPrediction full = Predict(Matrix.Sub(theta, order, order), Matrix.Sub(k, order, order), m * trainCount, targets, time, ridge);
         // Average operator: fbar(point) = (1/M) sum_a f_a(point).
         var position = new int[m * p];
         for (int r = 0; r < order.Length; r++)
@@ -159,9 +160,9 @@ public static class TrainedEnsemble
                 avg[i, position[a * p + i]] = 1.0 / m;
             }
         }
-        double[] mean = Dense.Multiply(avg, full.Mean);
-        double[,] cov = Dense.Multiply(Dense.Multiply(avg, full.Covariance), Dense.Transpose(avg));
-        return full with { Mean = mean, Covariance = Dense.Symmetrize(cov) };
+        double[] mean = Matrix.Multiply(avg, full.Mean);
+        double[,] cov = Matrix.Multiply(Matrix.Multiply(avg, full.Covariance), Matrix.Transpose(avg));
+        return full with { Mean = mean, Covariance = Matrix.Symmetrize(cov) };
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
-using EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;

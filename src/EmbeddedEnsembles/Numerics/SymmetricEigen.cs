@@ -1,4 +1,4 @@
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Numerics;
 
 /// <summary>
 /// The eigendecomposition A = Q diag(values) Q^T of a real symmetric matrix, by the cyclic Jacobi method in
@@ -14,10 +14,10 @@ public sealed record SymmetricEigen(double[] Values, double[,] Vectors, int Swee
     /// <summary>Decomposes the symmetric part (A + A^T)/2 of <paramref name="a"/>.</summary>
     public static SymmetricEigen Decompose(double[,] a, int maxSweeps = 100)
     {
-        int n = Dense.RequireSquare(a);
-        double[,] m = Dense.Symmetrize(a);
-        double[,] v = Dense.Identity(n);
-        double scale = Dense.Frobenius(m);
+        int n = Matrix.RequireSquare(a);
+        double[,] m = Matrix.Symmetrize(a);
+        double[,] v = Matrix.Identity(n);
+        double scale = Matrix.Frobenius(m);
         int sweep = 0;
         while (sweep < maxSweeps)
         {

@@ -1,10 +1,10 @@
-namespace EmbeddedEnsembles.Kernels;
+namespace EmbeddedEnsembles.Numerics;
 
 /// <summary>
 /// Small dense float64 linear algebra on <c>double[,]</c> (row-major), enough for the kernel code: products,
 /// transposes, symmetric parts, Frobenius norms and conversions to jagged arrays for JSON.
 /// </summary>
-public static class Dense
+public static class Matrix
 {
     /// <summary>A <paramref name="rows"/> x <paramref name="cols"/> matrix filled with <paramref name="value"/>.</summary>
     public static double[,] Filled(int rows, int cols, double value)

@@ -1,4 +1,6 @@
-namespace EmbeddedEnsembles.Kernels;
+using EmbeddedEnsembles.Numerics;
+
+namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>One atom of a (discretized) law: a value and its probability.</summary>
 /// <param name="Value">The value.</param>
