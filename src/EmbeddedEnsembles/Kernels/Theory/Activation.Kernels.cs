@@ -32,6 +32,12 @@ public abstract partial class Activation
     public virtual CrossMemberMoments CrossMemberMoments(ModulationLaw v, PairCovariance k, KernelQuadrature quadrature) =>
         QuadratureKernelRule.CrossMember(this, v, k, quadrature);
 
+    /// <summary>
+    /// A bound delta on the error of <see cref="KernelValue"/> relative to |z| and of <see cref="KernelDerivative"/>
+    /// (0 unless they are approximations: GELU reads Phi from a table).
+    /// </summary>
+    protected internal virtual double KernelValueError => 0;
+
     /// <summary>phi''(z) for the error bounds (<see cref="InputSensitivity"/>): a central difference of <see cref="KernelDerivative"/> (step 1e-4, error ~1e-8 relative, ample for a bound).</summary>
     protected internal virtual double KernelSecondDerivative(double z) => (KernelDerivative(z + 1e-4) - KernelDerivative(z - 1e-4)) / 2e-4;
 

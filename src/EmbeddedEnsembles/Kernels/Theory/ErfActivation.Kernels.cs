@@ -63,7 +63,7 @@ public sealed partial class ErfActivation
                 ScaledPairMoments c = ClosedForm(a, b, k);
                 return new Triple(c.PhiPhi, c.DerivDeriv, 0);
             }, inner, breaks);
-            innerError = Math.Max(innerError, e);
+            innerError = Math.Max(innerError, QuadratureKernelRule.TailWeight(v, a) * e);
             return value;
         }, quadrature.Tolerance, breaks, inner);
         return new CrossMemberMoments(m.A, m.B, error + innerError);

@@ -40,12 +40,12 @@ public static class QuadratureKernelRule
             (Triple p, double e) = Integrate(k, inner, Math.Abs(a), Math.Abs(a),
                 t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)),
                 t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)));
-            innerError = Math.Max(innerError, Math.Max(1, a * a) * e);
+            innerError = Math.Max(innerError, TailWeight(v, a) * Math.Max(1, a * a) * e);
             return new Triple(p.A, a * a * p.B, p.C);
         }, q.Tolerance, LawBreaks(k), inner);
-        // The law's estimate plus the largest inner one (a bound on their average) and the inner tolerance times
-        // the moments (what the law's rule took as noise).
-        return new SameMemberMoments(m.A, m.B, m.C, error + innerError + inner * m.Abs().Max());
+        // The law's estimate plus a bound on the inner ones' average and the tolerance times the moments (what the
+        // rules may leave: the estimates stop at it, and the law's rule took the inner tolerance as noise).
+        return new SameMemberMoments(m.A, m.B, m.C, error + innerError + q.Tolerance * m.Abs().Max() + ValueError(activation, v, k));
     }
 
     /// <summary>
@@ -66,9 +66,14 @@ public static class QuadratureKernelRule
         }
         double noise = q.Tolerance / (NestedFactor * NestedFactor);
         (Triple m, double error) = Integrate(k, q.Tolerance, scale, scale, Averaged, Averaged, noise);
-        // Each h carries the law rule's relative tolerance, and E[h h] twice that.
-        return new CrossMemberMoments(m.A, m.B, error + 2 * noise * m.Abs().Max());
+        // Each h carries the law rule's relative tolerance, and E[h h] twice that; the outer rule stops at its tolerance.
+        return new CrossMemberMoments(m.A, m.B, error + (q.Tolerance + 2 * noise) * m.Abs().Max() + ValueError(activation, v, k));
     }
+
+    // The moments' error from approximate phi and phi' (|delta phi(x)| <= delta |x|, |delta phi'| <= delta, |phi'| <= 1.13
+    // for GELU): at most 2.3 delta E[v^2 + 1] max(1, sqrt(K11 K22)).
+    private static double ValueError(Activation activation, ModulationLaw v, PairCovariance k) =>
+        activation.KernelValueError * 2.3 * (v.SecondMoment + 1) * Math.Max(1, k.Scale);
 
     // An integral inside another runs at the outer tolerance / 8, and the outer one treats that as the noise of its values.
     private const double NestedFactor = 8;
@@ -108,10 +113,20 @@ public static class QuadratureKernelRule
                 (double f2, double g2) = inner(z2);
                 return new Triple(f2, g2, g2 * z2);
             }, beta * z, condSd, innerTolerance, innerBreaks, noise);
-            innerError = Math.Max(innerError, e * Math.Max(Math.Abs(f1), Math.Abs(g1) * Math.Max(1, Math.Abs(z))));
+            innerError = Math.Max(innerError, TailWeight(z, sd1) * e * Math.Max(Math.Abs(f1), Math.Abs(g1) * Math.Max(1, Math.Abs(z))));
             return new Triple(f1 * i.A, g1 * i.B, g1 * z * i.C);
         }, 0, sd1, tolerance, outerBreaks, innerTolerance + noise);
-        // The outer estimate plus a bound on the inner ones' average (the outer rule's weights sum to 1).
+        // The outer estimate plus a bound on the inner ones' average.
         return (value, error + innerError);
     }
+
+    /// <summary>
+    /// sqrt(2) exp(-t^2/(4 sd^2)): E e(t) over t ~ N(0, sd^2) is at most the largest e(t) times this (the N(0, 2 sd^2)
+    /// density dominates N(0, sd^2) by sqrt(2) exp(-t^2/(4 sd^2))), so a nested rule's far-tail estimates, which
+    /// carry almost no weight, do not set the bound.
+    /// </summary>
+    internal static double TailWeight(double t, double sd) => sd > 0 ? Math.Sqrt(2) * Math.Exp(-t * t / (4 * sd * sd)) : 1;
+
+    /// <summary><see cref="TailWeight(double, double)"/> for the law of v (1 for discrete laws: the largest atom's value bounds their average).</summary>
+    internal static double TailWeight(ModulationLaw v, double a) => v is GaussLaw g ? TailWeight(a - g.Mu, g.S) : 1;
 }
