@@ -97,17 +97,23 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
         var kc = new double[n, n];
         var ts = new double[n, n];
         var tc = new double[n, n];
+        // Locals, not property chains, in the loop: it runs over every entry of every layer.
+        double[,] cs = m.CSame, cc = m.CCross, ds = m.Member.DSame, dc = m.DCross, thetaS = k.ThetaSame, thetaC = k.ThetaCross;
+        double[,] ecs = em.CSame, ecc = em.CCross, eds = em.Member.DSame, edc = em.DCross, ets = ek.ThetaSame, etc = ek.ThetaCross;
+        double[,] nextS = result.KSame, nextC = result.KCross;
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                ks[i, j] = sigmaW2 * em.CSame[i, j] + StepRounding * (sigmaW2 * Math.Abs(m.CSame[i, j]) + sigmaB2);
-                kc[i, j] = sigmaW2 * em.CCross[i, j] + StepRounding * (sigmaW2 * Math.Abs(m.CCross[i, j]) + sigmaB2);
-                double ds = m.Member.DSame[i, j], dc = m.DCross[i, j];
-                ts[i, j] = ks[i, j] + sigmaW2 * (em.Member.DSame[i, j] * Math.Abs(k.ThetaSame[i, j]) + Math.Abs(ds) * ek.ThetaSame[i, j])
-                    + StepRounding * (Math.Abs(result.KSame[i, j]) + sigmaW2 * Math.Abs(ds * k.ThetaSame[i, j]));
-                tc[i, j] = kc[i, j] + sigmaW2 * (em.DCross[i, j] * Math.Abs(k.ThetaCross[i, j]) + Math.Abs(dc) * ek.ThetaCross[i, j])
-                    + StepRounding * (Math.Abs(result.KCross[i, j]) + sigmaW2 * Math.Abs(dc * k.ThetaCross[i, j]));
+                double eks = sigmaW2 * ecs[i, j] + StepRounding * (sigmaW2 * Math.Abs(cs[i, j]) + sigmaB2);
+                double ekc = sigmaW2 * ecc[i, j] + StepRounding * (sigmaW2 * Math.Abs(cc[i, j]) + sigmaB2);
+                double dS = ds[i, j], dC = dc[i, j], tS = thetaS[i, j], tC = thetaC[i, j];
+                ks[i, j] = eks;
+                kc[i, j] = ekc;
+                ts[i, j] = eks + sigmaW2 * (eds[i, j] * Math.Abs(tS) + Math.Abs(dS) * ets[i, j])
+                    + StepRounding * (Math.Abs(nextS[i, j]) + sigmaW2 * Math.Abs(dS * tS));
+                tc[i, j] = ekc + sigmaW2 * (edc[i, j] * Math.Abs(tC) + Math.Abs(dC) * etc[i, j])
+                    + StepRounding * (Math.Abs(nextC[i, j]) + sigmaW2 * Math.Abs(dC * tC));
             }
         }
         return new PreactivationKernels(ks, kc, ts, tc);

@@ -122,22 +122,33 @@ public sealed record ModulatedLayerKernel(
         var eav = new double[n, n];
         var sensitivity = new InputSensitivity[n];
         var relative = new double[n]; // e(K_ii)/K_ii
+        var diagonal = new SameMemberMoments[n];
+        // Rounding of the terms a moment sums: 8 u of sqrt(M_ii M_jj) (a near-zero moment, e.g. ReLU's J1 at rho ~ -1,
+        // is a difference of terms of that size); cross moments take their same-member diagonal.
+        const double round = KernelErrors.MomentRounding;
+        var rootC = new double[n];
+        var rootD = new double[n];
+        var rootV = new double[n];
         for (int i = 0; i < n; i++)
         {
             sensitivity[i] = Phi.InputSensitivity(VLaw, k.KSame[i, i]);
             relative[i] = k.KSame[i, i] > 0 ? e.KSame[i, i] / k.KSame[i, i] : 0;
+            diagonal[i] = Phi.SameMemberMoments(VLaw, new PairCovariance(k.KSame[i, i], k.KSame[i, i], k.KSame[i, i]), Quadrature);
+            rootC[i] = Math.Sqrt(round * Math.Abs(diagonal[i].PhiPhi));
+            rootD[i] = Math.Sqrt(round * Math.Abs(U2 * diagonal[i].DerivDeriv));
+            rootV[i] = Math.Sqrt(round * Math.Abs(U2 * diagonal[i].DerivDerivZZ));
         }
-        const double round = KernelErrors.MomentRounding;
+        double crossShare = U2 > 0 ? U1 * U1 / U2 : 0;
         for (int i = 0; i < n; i++)
         {
             for (int j = i; j < n; j++)
             {
                 var same = new PairCovariance(k.KSame[i, i], k.KSame[j, j], k.KSame[i, j]);
-                SameMemberMoments m = Phi.SameMemberMoments(VLaw, same, Quadrature);
-                cs[i, j] = cs[j, i] = U2 * m.PhiPhi;
-                ds[i, j] = ds[j, i] = U2 * m.DerivDeriv;
-                au[i, j] = au[j, i] = m.PhiPhi;
-                av[i, j] = av[j, i] = U2 * m.DerivDerivZZ;
+                SameMemberMoments m = i == j ? diagonal[i] : Phi.SameMemberMoments(VLaw, same, Quadrature);
+                cs[i, j] = U2 * m.PhiPhi;
+                ds[i, j] = U2 * m.DerivDeriv;
+                au[i, j] = m.PhiPhi;
+                av[i, j] = U2 * m.DerivDerivZZ;
                 double spread = 0.5 * (relative[i] + relative[j]);
                 double deltaRho = KernelErrors.CorrelationChange(same, i == j, e.KSame[i, j], spread);
                 PairCovariance cross = same with { K12 = k.KCross[i, j] };
@@ -146,41 +157,50 @@ public sealed record ModulatedLayerKernel(
                 // First order: the quadrature's estimate, the scale of the variances (|M| per unit relative change, the
                 // bound of a degree-1 homogeneous moment), the correlation (dC/dK12 = D by Price's theorem; the
                 // activation's slopes for D and A_v) and rounding.
-                double phiPhi = m.Error + Math.Abs(m.PhiPhi) * (spread + round) + Math.Abs(m.DerivDeriv) * same.Scale * deltaRho;
-                ecs[i, j] = ecs[j, i] = U2 * phiPhi;
-                eau[i, j] = eau[j, i] = phiPhi;
-                eds[i, j] = eds[j, i] = U2 * (m.Error + Math.Abs(m.DerivDeriv) * (spread + round) + dRho);
-                eav[i, j] = eav[j, i] = U2 * (m.Error + Math.Abs(m.DerivDerivZZ) * (spread + round) + avRho);
+                double roundC = rootC[i] * rootC[j], roundD = rootD[i] * rootD[j];
+                double phiPhi = m.Error + Math.Abs(m.PhiPhi) * (spread + round) + Math.Abs(m.DerivDeriv) * same.Scale * deltaRho + roundC;
+                ecs[i, j] = U2 * phiPhi;
+                eau[i, j] = phiPhi;
+                eds[i, j] = U2 * (m.Error + Math.Abs(m.DerivDeriv) * (spread + round) + dRho) + roundD;
+                eav[i, j] = U2 * (m.Error + Math.Abs(m.DerivDerivZZ) * (spread + round) + avRho) + rootV[i] * rootV[j];
                 if (U1 != 0)
                 {
                     CrossMemberMoments c = Phi.CrossMemberMoments(VLaw, cross, Quadrature);
-                    cc[i, j] = cc[j, i] = U1 * U1 * c.PhiPhi;
-                    dc[i, j] = dc[j, i] = U1 * U1 * c.DerivDeriv;
-                    ecc[i, j] = ecc[j, i] = U1 * U1 * (c.Error + Math.Abs(c.PhiPhi) * (spread + round) + Math.Abs(c.DerivDeriv) * cross.Scale * deltaRhoCross);
-                    edc[i, j] = edc[j, i] = U1 * U1 * (c.Error + Math.Abs(c.DerivDeriv) * (spread + round) + dcRho);
+                    cc[i, j] = U1 * U1 * c.PhiPhi;
+                    dc[i, j] = U1 * U1 * c.DerivDeriv;
+                    ecc[i, j] = U1 * U1 * (c.Error + Math.Abs(c.PhiPhi) * (spread + round) + Math.Abs(c.DerivDeriv) * cross.Scale * deltaRhoCross)
+                        + crossShare * U2 * roundC;
+                    edc[i, j] = U1 * U1 * (c.Error + Math.Abs(c.DerivDeriv) * (spread + round) + dcRho) + crossShare * roundD;
                 }
             }
         }
-        // Rounding of the terms a moment sums: 8 u of sqrt(M_ii M_jj) (a near-zero moment, e.g. ReLU's J1 at rho ~ -1,
-        // is a difference of terms of that size); cross moments take their same-member diagonal.
-        for (int i = 0; i < n; i++)
+        // Filled above the diagonal only (row by row); mirrored in cache-sized blocks.
+        foreach (double[,] upper in new[] { cs, cc, ds, dc, au, av, ecs, ecc, eds, edc, eau, eav })
         {
-            for (int j = 0; j < n; j++)
-            {
-                double c = round * Math.Sqrt(Math.Abs(cs[i, i] * cs[j, j]));
-                ecs[i, j] += c;
-                eau[i, j] += round * Math.Sqrt(Math.Abs(au[i, i] * au[j, j]));
-                eds[i, j] += round * Math.Sqrt(Math.Abs(ds[i, i] * ds[j, j]));
-                eav[i, j] += round * Math.Sqrt(Math.Abs(av[i, i] * av[j, j]));
-                if (U1 != 0)
-                {
-                    ecc[i, j] += U1 * U1 / U2 * c;
-                    edc[i, j] += U1 * U1 / U2 * round * Math.Sqrt(Math.Abs(ds[i, i] * ds[j, j]));
-                }
-            }
+            Mirror(upper);
         }
         var errors = new LayerMoments(ecs, ecc, edc, new MemberLayerTerms(eds, eau, eav));
         return new LayerMoments(cs, cc, dc, new MemberLayerTerms(ds, au, av) { Errors = errors.Member }) { Errors = errors };
+    }
+
+    // m[j, i] = m[i, j] for j > i, in 64 x 64 blocks (a column-order write of a large matrix misses the cache on every entry).
+    private static void Mirror(double[,] m)
+    {
+        const int block = 64;
+        int n = m.GetLength(0);
+        for (int ib = 0; ib < n; ib += block)
+        {
+            for (int jb = ib; jb < n; jb += block)
+            {
+                for (int i = ib; i < Math.Min(ib + block, n); i++)
+                {
+                    for (int j = Math.Max(jb, i + 1); j < Math.Min(jb + block, n); j++)
+                    {
+                        m[j, i] = m[i, j];
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -194,14 +214,16 @@ public sealed record ModulatedLayerKernel(
         var kc = new double[n, n];
         var ts = new double[n, n];
         var tc = new double[n, n];
+        double[,] cs = m.CSame, cc = m.CCross, ds = m.Member.DSame, dc = m.DCross, thetaS = k.ThetaSame, thetaC = k.ThetaCross;
+        double sw2 = SigmaW2, sb2 = SigmaB2;
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                ks[i, j] = SigmaW2 * m.CSame[i, j] + SigmaB2;
-                kc[i, j] = SigmaW2 * m.CCross[i, j] + SigmaB2;
-                ts[i, j] = ks[i, j] + SigmaW2 * m.Member.DSame[i, j] * k.ThetaSame[i, j];
-                tc[i, j] = kc[i, j] + SigmaW2 * m.DCross[i, j] * k.ThetaCross[i, j];
+                ks[i, j] = sw2 * cs[i, j] + sb2;
+                kc[i, j] = sw2 * cc[i, j] + sb2;
+                ts[i, j] = ks[i, j] + sw2 * ds[i, j] * thetaS[i, j];
+                tc[i, j] = kc[i, j] + sw2 * dc[i, j] * thetaC[i, j];
             }
         }
         return new PreactivationKernels(ks, kc, ts, tc) { Errors = KernelErrors.Step(k, m, new PreactivationKernels(ks, kc, ts, tc), SigmaW2, SigmaB2) };

@@ -63,16 +63,20 @@ public sealed partial class ReluActivation
     /// <summary>
     /// From the closed forms: J0 = (pi - theta)/(2 pi) moves by delta theta/(2 pi), with delta theta at most
     /// min(delta rho/sin theta, sqrt(2 delta rho)) (arccos is only 1/2-Hoelder at rho = +-1: this is where nearly
-    /// parallel pairs lose digits), and dJ1/drho = sqrt(K11 K22) J0.
+    /// parallel pairs lose digits), and dJ1/drho = sqrt(K11 K22) J0 &lt;= sqrt(K11 K22)/2.
     /// </summary>
     public override (double DerivDeriv, double DerivDerivZZ, double CrossDerivDeriv) RhoErrors(ModulationLaw v, PairCovariance k,
         PairCovariance kCross, InputSensitivity first, InputSensitivity second, double deltaRho, double deltaRhoCross)
     {
         ArgumentNullException.ThrowIfNull(v);
+        if (deltaRho == 0 && deltaRhoCross == 0)
+        {
+            return (0, 0, 0);
+        }
         double vp = v.PositiveMean, vm = v.NegativeMean;
         double crossWeight = vp * vp + vm * vm + 2 * vp * vm;
         return (v.SecondMoment * AngleChange(k, deltaRho) / (2 * Math.PI),
-            v.NonzeroProbability * k.Scale * J0(k) * deltaRho,
+            v.NonzeroProbability * k.Scale * 0.5 * deltaRho,
             crossWeight * AngleChange(kCross, deltaRhoCross) / (2 * Math.PI));
     }
 
