@@ -22,7 +22,8 @@ public readonly record struct Triple(double A, double B, double C)
 /// E f(t) for t ~ N(mean, sd^2) by adaptive Gauss-Kronrod (7-point Gauss, 15-point Kronrod) on mean +- 9 sd (the
 /// mass beyond, 2e-19, is dropped), in the standardized variable (t - mean)/sd: panels at mean + 3k sd and at the caller's break points (where f changes fast,
 /// e.g. t = 0 for an activation phi(a t) and +-1/|a| around it), then the panel with the largest error estimate is halved
-/// until, for every component, the sum of those estimates is at most <c>tolerance</c> times E|f|, or every panel's
+/// until, for every component, the sum of those estimates is at most <c>tolerance</c> times E|f| (times 1e-6 of the
+/// largest component's E|f| for a component smaller than that), or every panel's
 /// estimate is at the rounding level (1e-15 of its E|f|, plus the noise of a nested integrand), or 100 panels. The
 /// Kronrod-Gauss difference bounds the error of the 7-point rule; a panel's error estimate for the 15-point result
 /// that is returned is QUADPACK's scaling of it (<see cref="KronrodError"/>), which is still conservative for smooth
