@@ -86,8 +86,8 @@ public sealed record KernelErrorBounds(double NngpSame, double NngpCross, double
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(kernels);
-        static double Max(double[,] error, double[,] scale) => KernelErrors.Relative(error, scale).Cast<double>().DefaultIfEmpty(0).Max();
-        return new KernelErrorBounds(Max(e.NngpSame, kernels.NngpSame), Max(e.NngpCross, kernels.NngpSame),
-            Max(e.NtkSharedSame, kernels.NtkSharedSame), Max(e.NtkSharedCross, kernels.NtkSharedSame), Max(e.NtkMember, kernels.NtkMember));
+        return new KernelErrorBounds(KernelErrors.MaxRelative(e.NngpSame, kernels.NngpSame), KernelErrors.MaxRelative(e.NngpCross, kernels.NngpSame),
+            KernelErrors.MaxRelative(e.NtkSharedSame, kernels.NtkSharedSame), KernelErrors.MaxRelative(e.NtkSharedCross, kernels.NtkSharedSame),
+            KernelErrors.MaxRelative(e.NtkMember, kernels.NtkMember));
     }
 }

@@ -50,7 +50,30 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
         double worst = 0;
         foreach ((double[,] error, double[,] scale) in parts)
         {
-            worst = Math.Max(worst, Relative(error, scale).Cast<double>().DefaultIfEmpty(0).Max());
+            worst = Math.Max(worst, MaxRelative(error, scale));
+        }
+        return worst;
+    }
+
+    /// <summary>The largest e_ij / sqrt(S_ii S_jj) (e_ij itself where the scale is 0); 0 for no entries.</summary>
+    public static double MaxRelative(double[,] error, double[,] scale)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(scale);
+        int n = error.GetLength(0);
+        var root = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            root[i] = Math.Sqrt(Math.Abs(scale[i, i]));
+        }
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = root[i] * root[j];
+                worst = Math.Max(worst, s > 0 ? error[i, j] / s : error[i, j]);
+            }
         }
         return worst;
     }

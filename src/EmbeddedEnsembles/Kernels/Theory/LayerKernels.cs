@@ -174,8 +174,8 @@ public sealed record ModulatedLayerKernel(
                 }
             }
         }
-        // Filled above the diagonal only (row by row); mirrored in cache-sized blocks.
-        foreach (double[,] upper in new[] { cs, cc, ds, dc, au, av, ecs, ecc, eds, edc, eau, eav })
+        // Filled above the diagonal only (row by row); mirrored in cache-sized blocks (the cross terms stay 0 when U1 = 0).
+        foreach (double[,] upper in U1 != 0 ? new[] { cs, cc, ds, dc, au, av, ecs, ecc, eds, edc, eau, eav } : new[] { cs, ds, au, av, ecs, eds, eau, eav })
         {
             Mirror(upper);
         }
