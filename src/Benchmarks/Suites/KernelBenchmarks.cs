@@ -125,7 +125,7 @@ public class KernelBenchmarks
 /// The analytic kernels at the size issue 18 sets a target for: n = 1000 inputs, L = 3, ReLU, the `kernels` command's
 /// default ensemble (BatchEnsemble, sign(1) modulations); under 1 s end to end is the target, and this times the
 /// kernel work alone (the command adds start-up and the output: `ee-experiments kernels --inputs X.csv --format npy
-/// --out DIR` writes 40 MB of .npy, JSON 105 MB of text).
+/// --out DIR` writes 80 MB of .npy, the kernels and their error bounds; JSON 105 MB of text).
 /// </summary>
 public class AnalyticKernelScaleBenchmarks
 {

@@ -20,9 +20,10 @@ public readonly record struct Triple(double A, double B, double C)
 
 /// <summary>
 /// E f(t) for t ~ N(mean, sd^2) by adaptive Gauss-Kronrod (7-point Gauss, 15-point Kronrod) on mean +- 9 sd (the
-/// mass beyond, 2e-19, is dropped): panels at mean + 3k sd and at the caller's break points (where f changes fast,
+/// mass beyond, 2e-19, is dropped), in the standardized variable (t - mean)/sd: panels at mean + 3k sd and at the caller's break points (where f changes fast,
 /// e.g. t = 0 for an activation phi(a t) and +-1/|a| around it), then the panel with the largest error estimate is halved
-/// until, for every component, the sum of those estimates is at most <c>tolerance</c> times E|f|, or every panel's
+/// until, for every component, the sum of those estimates is at most <c>tolerance</c> times E|f| (times 1e-6 of the
+/// largest component's E|f| for a component smaller than that), or every panel's
 /// estimate is at the rounding level (1e-15 of its E|f|, plus the noise of a nested integrand), or 100 panels. The
 /// Kronrod-Gauss difference bounds the error of the 7-point rule; a panel's error estimate for the 15-point result
 /// that is returned is QUADPACK's scaling of it (<see cref="KronrodError"/>), which is still conservative for smooth
@@ -70,27 +71,31 @@ public static class GaussianExpectation
         {
             return (f(mean), 0);
         }
-        double lo = mean - Range * sd, hi = mean + Range * sd;
-        var points = new List<double>(16 + breaks.Length) { lo, hi };
+        // Panels live in the standardized variable u = (t - mean)/sd, t = mean + sd u: the rule's nodes and weights are
+        // then exact however small sd is against mean (nodes placed in t would carry rounding of ulp(mean)/sd in u).
+        var points = new List<double>(16 + breaks.Length) { -Range, Range };
         for (int k = -2; k <= 2; k++)
         {
-            points.Add(mean + 3 * k * sd);
+            points.Add(3 * k);
         }
         foreach (double b in breaks)
         {
-            if (b > lo && b < hi)
+            double u = (b - mean) / sd;
+            if (u > -Range && u < Range)
             {
-                points.Add(b);
+                points.Add(u);
             }
         }
         points.Sort();
-        double norm = 1 / (sd * Math.Sqrt(2 * Math.PI));
+        // A tolerance below the rounding level of the values (or of a nested integral's error) cannot be met:
+        // asking for it only refines the tails.
+        double target = Math.Max(tolerance, RoundingLevel + 4 * noise);
         var panels = new List<Panel>(64);
         for (int p = 1; p < points.Count; p++)
         {
-            if (points[p] - points[p - 1] > 1e-13 * sd)
+            if (points[p] - points[p - 1] > 1e-13)
             {
-                panels.Add(Evaluate(f, points[p - 1], points[p], mean, sd, norm));
+                panels.Add(Evaluate(f, points[p - 1], points[p], mean, sd));
             }
         }
         while (true)
@@ -101,7 +106,10 @@ public static class GaussianExpectation
                 sumAbs += panel.AbsValue;
                 error += panel.Error;
             }
-            Triple scale = new(Scale(sumAbs.A, tolerance), Scale(sumAbs.B, tolerance), Scale(sumAbs.C, tolerance));
+            // A component below 1e-6 of the largest is held to the tolerance of that share, not of itself: otherwise
+            // a vanishing component (phi'(t) far in a tail) takes every refinement and starves the others.
+            double floor = ComponentFloor * sumAbs.Max();
+            Triple scale = new(Scale(Math.Max(sumAbs.A, floor), target), Scale(Math.Max(sumAbs.B, floor), target), Scale(Math.Max(sumAbs.C, floor), target));
             double excess = Math.Max(error.A * scale.A, Math.Max(error.B * scale.B, error.C * scale.C));
             if (excess <= 1 || panels.Count >= MaxPanels)
             {
@@ -142,8 +150,8 @@ public static class GaussianExpectation
             }
             Panel split = panels[worst];
             double mid = 0.5 * (split.Lo + split.Hi);
-            panels[worst] = Evaluate(f, split.Lo, mid, mean, sd, norm);
-            panels.Add(Evaluate(f, mid, split.Hi, mean, sd, norm));
+            panels[worst] = Evaluate(f, split.Lo, mid, mean, sd);
+            panels.Add(Evaluate(f, mid, split.Hi, mean, sd));
         }
     }
 
@@ -153,13 +161,15 @@ public static class GaussianExpectation
         && panel.Error.C <= level * panel.AbsValue.C;
 
     private const double RoundingLevel = 1e-15;
+    private const double ComponentFloor = 1e-6;
+    private static readonly double InverseSqrt2Pi = 1 / Math.Sqrt(2 * Math.PI);
 
     // 1 / (tolerance E|f|): errors are measured in units of the allowed error; a component that is 0 everywhere allows any.
     private static double Scale(double absIntegral, double tolerance) => absIntegral > 0 ? 1 / (tolerance * absIntegral) : 0;
 
     private readonly record struct Panel(double Lo, double Hi, Triple Value, Triple AbsValue, Triple Error);
 
-    private static Panel Evaluate(Func<double, Triple> f, double lo, double hi, double mean, double sd, double norm)
+    private static Panel Evaluate(Func<double, Triple> f, double lo, double hi, double mean, double sd)
     {
         double half = 0.5 * (hi - lo), mid = 0.5 * (hi + lo);
         Triple kronrod = default, gauss = default, abs = default;
@@ -169,9 +179,8 @@ public static class GaussianExpectation
             int signs = KronrodNodes[i] == 0 ? 1 : 2;
             for (int s = 0; s < signs; s++)
             {
-                double t = mid + (s == 0 ? half : -half) * KronrodNodes[i];
-                double u = (t - mean) / sd;
-                Triple y = (half * norm * Math.Exp(-0.5 * u * u)) * f(t);
+                double u = mid + (s == 0 ? half : -half) * KronrodNodes[i];
+                Triple y = (half * InverseSqrt2Pi * Math.Exp(-0.5 * u * u)) * f(mean + sd * u);
                 ys[2 * i + s] = y;
                 kronrod += KronrodWeights[i] * y;
                 abs += KronrodWeights[i] * y.Abs();

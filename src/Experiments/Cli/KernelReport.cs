@@ -22,6 +22,7 @@ namespace EEArtifacts.Experiments.Cli;
 /// <param name="NtkSharedSame">Theta^com_s.</param>
 /// <param name="NtkSharedCross">Theta^com_c.</param>
 /// <param name="NtkMember">Theta^ind.</param>
+/// <param name="ErrorBounds">Each kernel's largest estimated error relative to sqrt(K_ii K_jj) (<see cref="KernelErrors"/>).</param>
 public sealed record KernelReport(
     string Family,
     string Activation,
@@ -38,7 +39,8 @@ public sealed record KernelReport(
     double[][] NngpCross,
     double[][] NtkSharedSame,
     double[][] NtkSharedCross,
-    double[][] NtkMember)
+    double[][] NtkMember,
+    KernelErrorBounds? ErrorBounds)
 {
     /// <summary>The report of <paramref name="kernels"/> computed for <paramref name="inputs"/> (the matrices empty unless <paramref name="matrices"/>).</summary>
     public static KernelReport From(EnsembleKernels kernels, double[,] inputs, bool matrices = true)
@@ -63,6 +65,29 @@ public sealed record KernelReport(
             Jagged(kernels.NngpCross),
             Jagged(kernels.NtkSharedSame),
             Jagged(kernels.NtkSharedCross),
-            Jagged(kernels.NtkMember));
+            Jagged(kernels.NtkMember),
+            kernels.Errors is KernelErrors e ? KernelErrorBounds.From(e, kernels) : null);
+    }
+}
+
+/// <summary>
+/// The largest estimated error of each kernel relative to sqrt(K_ii K_jj) of its same-member part (first-order
+/// propagation, <see cref="KernelErrors"/>); --format npy writes the per-entry absolute bounds as *_error.npy.
+/// </summary>
+/// <param name="NngpSame">Sigma_s.</param>
+/// <param name="NngpCross">Sigma_c (scaled by Sigma_s).</param>
+/// <param name="NtkSharedSame">Theta^com_s.</param>
+/// <param name="NtkSharedCross">Theta^com_c (scaled by Theta^com_s).</param>
+/// <param name="NtkMember">Theta^ind.</param>
+public sealed record KernelErrorBounds(double NngpSame, double NngpCross, double NtkSharedSame, double NtkSharedCross, double NtkMember)
+{
+    /// <summary>The bounds of <paramref name="kernels"/> from their errors <paramref name="e"/>.</summary>
+    public static KernelErrorBounds From(KernelErrors e, EnsembleKernels kernels)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(kernels);
+        return new KernelErrorBounds(KernelErrors.MaxRelative(e.NngpSame, kernels.NngpSame), KernelErrors.MaxRelative(e.NngpCross, kernels.NngpSame),
+            KernelErrors.MaxRelative(e.NtkSharedSame, kernels.NtkSharedSame), KernelErrors.MaxRelative(e.NtkSharedCross, kernels.NtkSharedSame),
+            KernelErrors.MaxRelative(e.NtkMember, kernels.NtkMember));
     }
 }

@@ -41,7 +41,11 @@ public static class KernelsCommand
     public sealed record TrainedOutput(double? Time, double MuW, double MuU, string Gamma, double[] Mean, double[] Variance);
 
     /// <summary>The kernel matrices of <see cref="KernelReport"/> and the names of their .npy files (--format npy).</summary>
-    private static readonly string[] NpyNames = ["inputs", "nngp_same", "nngp_cross", "ntk_shared_same", "ntk_shared_cross", "ntk_member"];
+    private static readonly string[] NpyNames =
+    [
+        "inputs", "nngp_same", "nngp_cross", "ntk_shared_same", "ntk_shared_cross", "ntk_member",
+        "nngp_same_error", "nngp_cross_error", "ntk_shared_same_error", "ntk_shared_cross_error", "ntk_member_error",
+    ];
 
     /// <summary>Creates the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -216,7 +220,7 @@ public static class KernelsCommand
     }
 
     // Peak memory of the work, estimated before it: the analytic recursion keeps about 16 + 3 L matrices of n x n
-    // doubles, JSON adds about 300 bytes per matrix entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
+    // doubles and as many error bounds, JSON adds about 300 bytes per matrix entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
     // network keeps its weights (L N^2) and, for the NTK, a few (M n) x N activations per layer and the (M n)^2 blocks.
     private static void CheckMemory(int n, MlpSpec spec, int? width, bool json)
     {
@@ -226,7 +230,7 @@ public static class KernelsCommand
         {
             throw new UsageException($"{n} inputs give about {6 * 25 * entries / 1e9:G2} GB of JSON text, more than one JSON text can hold; use --format npy --out <new folder>");
         }
-        double bytes = 8 * entries * (16 + 3 * spec.Depth) + (json ? 300 * entries : 0);
+        double bytes = 2 * 8 * entries * (16 + 3 * spec.Depth) + (json ? 300 * entries : 0);
         if (width is int w)
         {
             double mn = (double)spec.Members * n;
@@ -281,7 +285,12 @@ public static class KernelsCommand
         Directory.CreateDirectory(temp);
         try
         {
-            double[][,] matrices = [x, k.NngpSame, k.NngpCross, k.NtkSharedSame, k.NtkSharedCross, k.NtkMember];
+            KernelErrors e = k.Errors ?? throw new InvalidOperationException("analytic kernels carry their error estimate");
+            double[][,] matrices =
+            [
+                x, k.NngpSame, k.NngpCross, k.NtkSharedSame, k.NtkSharedCross, k.NtkMember,
+                e.NngpSame, e.NngpCross, e.NtkSharedSame, e.NtkSharedCross, e.NtkMember,
+            ];
             for (int i = 0; i < matrices.Length; i++)
             {
                 File.WriteAllBytes(Path.Combine(temp, NpyNames[i] + ".npy"), Npy.Encode(matrices[i]));

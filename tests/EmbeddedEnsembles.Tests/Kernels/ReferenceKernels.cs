@@ -12,14 +12,17 @@ namespace EEArtifacts.EmbeddedEnsembles.Tests.Kernels;
 internal static class ReferenceKernels
 {
     /// <summary>Sigma_s, Sigma_c, Theta^com_s, Theta^com_c, Theta^ind, rounded to double.</summary>
-    public static double[][,] Compute(MlpSpec spec, double[,] x)
+    public static double[][,] Compute(MlpSpec spec, double[,] x) => ComputeDepths(spec, x)[^1];
+
+    /// <summary>The kernels of the same ensemble cut at every depth 1..L (one pass: the readout after each layer).</summary>
+    public static List<double[][,]> ComputeDepths(MlpSpec spec, double[,] x)
     {
         int n = x.GetLength(0), d = x.GetLength(1);
         bool independent = spec.Family == EnsembleFamily.Independent;
         ModulationLaw uLaw = independent ? new ConstLaw(1) : spec.ULaw, vLaw = independent ? new ConstLaw(1) : spec.VLaw;
         DD u1 = independent ? 0 : uLaw.Mean, u2 = uLaw is GaussLaw ? uLaw.SecondMoment : Atoms(uLaw).Aggregate((DD)0, (s, a) => s + a.W * a.V * a.V);
         DD sw2 = (DD)spec.SigmaW * spec.SigmaW, sb2 = (DD)spec.SigmaB * spec.SigmaB;
-        bool relu = spec.Activation.Name == "relu";
+        string activation = spec.Activation.Name;
         var ks = new DD[n, n];
         for (int i = 0; i < n; i++)
         {
@@ -35,58 +38,65 @@ internal static class ReferenceKernels
         var tc = (DD[,])ks.Clone();
         var ds = new List<DD[,]>();
         var a = new List<DD[,]>();
-        var result = new DD[5][,];
+        var results = new List<double[][,]>();
         for (int l = 1; l <= spec.Depth; l++)
         {
             DD[,] cs = new DD[n, n], cc = new DD[n, n], dsl = new DD[n, n], dc = new DD[n, n], al = new DD[n, n];
             for (int i = 0; i < n; i++)
             {
-                for (int j = 0; j < n; j++)
+                for (int j = i; j < n; j++)
                 {
-                    (DD pp, DD dd, DD zz) = relu ? ReluSame(vLaw, ks[i, i], ks[j, j], ks[i, j]) : ErfSame(vLaw, ks[i, i], ks[j, j], ks[i, j]);
-                    cs[i, j] = u2 * pp;
-                    dsl[i, j] = u2 * dd;
-                    al[i, j] = pp + u2 * zz;
+                    (DD pp, DD dd, DD zz) = activation == "relu" ? ReluSame(vLaw, ks[i, i], ks[j, j], ks[i, j]) : AtomSame(activation, vLaw, ks[i, i], ks[j, j], ks[i, j]);
+                    cs[i, j] = cs[j, i] = u2 * pp;
+                    dsl[i, j] = dsl[j, i] = u2 * dd;
+                    al[i, j] = al[j, i] = pp + u2 * zz;
                     if (u1.Hi != 0)
                     {
-                        (DD cp, DD cd) = relu ? ReluCross(vLaw, ks[i, i], ks[j, j], kc[i, j]) : ErfCross(vLaw, ks[i, i], ks[j, j], kc[i, j]);
-                        cc[i, j] = u1 * u1 * cp;
-                        dc[i, j] = u1 * u1 * cd;
+                        (DD cp, DD cd) = activation == "relu" ? ReluCross(vLaw, ks[i, i], ks[j, j], kc[i, j]) : AtomCross(activation, vLaw, ks[i, i], ks[j, j], kc[i, j]);
+                        cc[i, j] = cc[j, i] = u1 * u1 * cp;
+                        dc[i, j] = dc[j, i] = u1 * u1 * cd;
                     }
                 }
             }
             ds.Add(dsl);
             a.Add(al);
+            var readout = new DD[4][,];
+            for (int r = 0; r < 4; r++) readout[r] = new DD[n, n];
             for (int i = 0; i < n; i++)
             {
                 for (int j = 0; j < n; j++)
                 {
-                    DD nextS = sw2 * cs[i, j] + (l < spec.Depth ? sb2 : 0), nextC = sw2 * cc[i, j] + (l < spec.Depth ? sb2 : 0);
-                    ts[i, j] = nextS + sw2 * dsl[i, j] * ts[i, j];
-                    tc[i, j] = nextC + sw2 * dc[i, j] * tc[i, j];
-                    ks[i, j] = nextS;
-                    kc[i, j] = nextC;
+                    // The readout has no bias; the next layer's pre-activations do.
+                    readout[0][i, j] = sw2 * cs[i, j];
+                    readout[1][i, j] = sw2 * cc[i, j];
+                    readout[2][i, j] = readout[0][i, j] + sw2 * dsl[i, j] * ts[i, j];
+                    readout[3][i, j] = readout[1][i, j] + sw2 * dc[i, j] * tc[i, j];
+                    ks[i, j] = readout[0][i, j] + sb2;
+                    kc[i, j] = readout[1][i, j] + sb2;
+                    ts[i, j] = readout[2][i, j] + sb2;
+                    tc[i, j] = readout[3][i, j] + sb2;
                 }
             }
-        }
-        var member = new DD[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
+            var member = new DD[n, n];
+            for (int i = 0; i < n; i++)
             {
-                if (spec.Family == EnsembleFamily.BatchEnsemble)
+                for (int j = 0; j < n; j++)
                 {
-                    DD g = sw2;
-                    for (int l = spec.Depth; l >= 1; l--)
+                    if (spec.Family == EnsembleFamily.BatchEnsemble)
                     {
-                        member[i, j] += g * a[l - 1][i, j];
-                        g *= sw2 * ds[l - 1][i, j];
+                        DD g = sw2;
+                        for (int m = l; m >= 1; m--)
+                        {
+                            member[i, j] += g * a[m - 1][i, j];
+                            g *= sw2 * ds[m - 1][i, j];
+                        }
                     }
+                    if (spec.MemberReadoutBias) member[i, j] += 1;
                 }
-                if (spec.MemberReadoutBias) member[i, j] += 1;
             }
+            results.Add([Round(readout[0]), Round(readout[1]), Round(readout[2]), Round(readout[3]), Round(member)]);
         }
-        return [Round(ks), Round(kc), Round(ts), Round(tc), Round(member)];
+        return results;
     }
 
     private static double[,] Round(DD[,] m)
@@ -156,12 +166,17 @@ internal static class ReferenceKernels
         return (pp, a * b * 4 / (DD.Pi * sqrtD), 4 / DD.Pi * k12 / (det * sqrtD));
     }
 
-    private static (DD, DD, DD) ErfSame(ModulationLaw v, DD k11, DD k22, DD k12)
+    // erf in closed form, tanh and GELU by the fixed rule of SmoothReference, for fixed scales a and b.
+    private static (DD Pp, DD Dd, DD Zz) Pair(string activation, DD a, DD b, DD k11, DD k22, DD k12) => activation == "erf"
+        ? Erf(a, b, k11, k22, k12)
+        : SmoothReference.Pair(activation, a.Value, b.Value, k11.Value, k22.Value, k12.Value);
+
+    private static (DD, DD, DD) AtomSame(string activation, ModulationLaw v, DD k11, DD k22, DD k12)
     {
         DD pp = 0, dd = 0, zz = 0;
         foreach ((DD value, DD w) in Atoms(v))
         {
-            (DD p, DD d, DD z) = Erf(value, value, k11, k22, k12);
+            (DD p, DD d, DD z) = Pair(activation, value, value, k11, k22, k12);
             pp += w * p;
             dd += w * d;
             zz += w * z;
@@ -169,14 +184,14 @@ internal static class ReferenceKernels
         return (pp, dd, zz);
     }
 
-    private static (DD, DD) ErfCross(ModulationLaw v, DD k11, DD k22, DD k12)
+    private static (DD, DD) AtomCross(string activation, ModulationLaw v, DD k11, DD k22, DD k12)
     {
         DD pp = 0, dd = 0;
         foreach ((DD x, DD wx) in Atoms(v))
         {
             foreach ((DD y, DD wy) in Atoms(v))
             {
-                (DD p, DD d, _) = Erf(x, y, k11, k22, k12);
+                (DD p, DD d, _) = Pair(activation, x, y, k11, k22, k12);
                 pp += wx * wy * p;
                 dd += wx * wy * d;
             }

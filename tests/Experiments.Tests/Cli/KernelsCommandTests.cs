@@ -148,6 +148,16 @@ public sealed class KernelsCommandTests : IDisposable
             }
         }
         Assert.True(File.Exists(Path.Combine(folder, "kernels.json")));
+        // Each kernel's per-entry error bounds beside it, and their maxima (relative) in both JSON outputs.
+        foreach (string name in new[] { "nngp_same", "nngp_cross", "ntk_shared_same", "ntk_shared_cross", "ntk_member" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, name + "_error.npy")), name);
+            double bound = doc.RootElement.GetProperty("analytic").GetProperty("error_bounds").GetProperty(name).GetDouble();
+            Assert.InRange(bound, name.Contains("cross", StringComparison.Ordinal) ? 0 : 1e-18, 1e-12); // ReLU in closed form: rounding only (sign(1): no cross terms)
+        }
+        using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "kernels.json")));
+        Assert.Equal(doc.RootElement.GetProperty("analytic").GetProperty("error_bounds").GetRawText(),
+            settings.RootElement.GetProperty("analytic").GetProperty("error_bounds").GetRawText());
         Assert.Empty(Directory.GetFileSystemEntries(_root, "*.partial*"));
         // A second run into the same folder is refused: --format npy writes a new folder.
         (exit, _, err) = CliProcess.Run("kernels", "--inputs", inputs, "--format", "npy", "--out", folder);

@@ -1,4 +1,5 @@
 using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Numerics;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;
@@ -30,6 +31,50 @@ public abstract partial class Activation
     /// </summary>
     public virtual CrossMemberMoments CrossMemberMoments(ModulationLaw v, PairCovariance k, KernelQuadrature quadrature) =>
         QuadratureKernelRule.CrossMember(this, v, k, quadrature);
+
+    /// <summary>
+    /// A bound delta on the error of <see cref="KernelValue"/> relative to |z| and of <see cref="KernelDerivative"/>
+    /// (0 unless they are approximations: GELU reads Phi from a table).
+    /// </summary>
+    protected internal virtual double KernelValueError => 0;
+
+    /// <summary>phi''(z) for the error bounds (<see cref="InputSensitivity"/>): a central difference of <see cref="KernelDerivative"/> (step 1e-4, error ~1e-8 relative, ample for a bound).</summary>
+    protected internal virtual double KernelSecondDerivative(double z) => (KernelDerivative(z + 1e-4) - KernelDerivative(z - 1e-4)) / 2e-4;
+
+    /// <summary>
+    /// One input's sensitivity bounds (<see cref="Kernels.Theory.InputSensitivity"/>) at pre-activation variance
+    /// <paramref name="variance"/>, to 1e-6 relative, inflated by 1% (they only scale error bounds).
+    /// </summary>
+    public virtual InputSensitivity InputSensitivity(ModulationLaw v, double variance)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        double sd = Math.Sqrt(Math.Max(variance, 0));
+        (Triple m, _) = v.Expect(a =>
+        {
+            (Triple t, _) = GaussianExpectation.Integrate(z =>
+            {
+                double d1 = KernelDerivative(a * z), d2 = KernelSecondDerivative(a * z);
+                double w = d1 + a * z * d2;
+                return new Triple(a * a * a * a * d2 * d2, w * w, 0);
+            }, 0, sd, 1e-6, [0, 1 / Math.Max(Math.Abs(a), 1e-300), -1 / Math.Max(Math.Abs(a), 1e-300)]);
+            return t;
+        }, 1e-6, QuadratureKernelRule.LawBreaks(new PairCovariance(variance, variance, variance)));
+        return new InputSensitivity(1.01 * m.A, 1.01 * m.B);
+    }
+
+    /// <summary>
+    /// First-order changes of the derivative moments when the pair's correlation moves by <paramref name="deltaRho"/>
+    /// (same-member pair <paramref name="k"/>) or <paramref name="deltaRhoCross"/> (cross-member pair
+    /// <paramref name="kCross"/>): |dD/dK12| sqrt(K11 K22) delta rho with the slopes bounded by
+    /// <see cref="Kernels.Theory.InputSensitivity"/>. Returns the changes of E_v E[v^2 phi' phi'],
+    /// E_v E[phi' phi' z z'] and E_{v,v'} E[v v' phi' phi'].
+    /// </summary>
+    public virtual (double DerivDeriv, double DerivDerivZZ, double CrossDerivDeriv) RhoErrors(ModulationLaw v, PairCovariance k,
+        PairCovariance kCross, InputSensitivity first, InputSensitivity second, double deltaRho, double deltaRhoCross)
+    {
+        double r = Math.Sqrt(first.R * second.R), w = Math.Sqrt(first.W * second.W), scale = k.Scale;
+        return (r * scale * deltaRho, w * scale * deltaRho, r * scale * deltaRhoCross);
+    }
 
     /// <summary>
     /// phi'(z) elementwise, for the manual backward pass of the empirical NTK. The default differentiates

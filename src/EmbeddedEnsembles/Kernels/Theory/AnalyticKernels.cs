@@ -43,9 +43,13 @@ public static class AnalyticKernels
             memberTerms.Add(m.Member);
             k = l < spec.Depth ? hidden.Next(k, m) : ReadoutKernel.Apply(k, m, hidden.SigmaW2);
         }
-        double[,] member = MemberKernel.Sum(memberTerms, hidden.SigmaW2,
+        (double[,] member, double[,] memberError) = MemberKernel.Sum(memberTerms, hidden.SigmaW2,
             modulationsTrained: spec.Family == EnsembleFamily.BatchEnsemble, spec.MemberReadoutBias);
-        return new EnsembleKernels(spec, k.KSame, k.KCross, k.ThetaSame, k.ThetaCross, member);
+        PreactivationKernels e = k.Errors!;
+        return new EnsembleKernels(spec, k.KSame, k.KCross, k.ThetaSame, k.ThetaCross, member)
+        {
+            Errors = new KernelErrors(e.KSame, e.KCross, e.ThetaSame, e.ThetaCross, memberError),
+        };
     }
 
     private static void Validate(MlpSpec spec, double[,] x)

@@ -22,6 +22,12 @@ public sealed record EnsembleKernels(
     double[,] NtkSharedCross,
     double[,] NtkMember)
 {
+    /// <summary>
+    /// The estimated absolute error of every entry (<see cref="KernelErrors"/>); null for kernels not computed by
+    /// <see cref="AnalyticKernels.Compute"/>.
+    /// </summary>
+    public KernelErrors? Errors { get; init; }
+
     /// <summary>Number of inputs n.</summary>
     public int Points => NngpSame.GetLength(0);
 

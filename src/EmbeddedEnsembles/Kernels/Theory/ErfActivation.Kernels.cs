@@ -40,12 +40,12 @@ public sealed partial class ErfActivation
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(quadrature);
         double[] breaks = QuadratureKernelRule.LawBreaks(k);
-        (Triple m, _) = v.Expect(a =>
+        (Triple m, double error) = v.Expect(a =>
         {
             ScaledPairMoments c = ClosedForm(a, a, k);
             return new Triple(c.PhiPhi, c.DerivDeriv, c.DerivDerivZZ);
         }, quadrature.Tolerance, breaks);
-        return new SameMemberMoments(m.A, m.B, m.C);
+        return new SameMemberMoments(m.A, m.B, m.C, error);
     }
 
     /// <summary>The closed form averaged over independent v and v'.</summary>
@@ -55,12 +55,18 @@ public sealed partial class ErfActivation
         ArgumentNullException.ThrowIfNull(quadrature);
         double[] breaks = QuadratureKernelRule.LawBreaks(k);
         double inner = quadrature.Tolerance / 8; // the inner integral's error is the outer one's noise
-        (Triple m, _) = v.Expect(a => v.Expect(b =>
+        double innerError = 0;
+        (Triple m, double error) = v.Expect(a =>
         {
-            ScaledPairMoments c = ClosedForm(a, b, k);
-            return new Triple(c.PhiPhi, c.DerivDeriv, 0);
-        }, inner, breaks).Value, quadrature.Tolerance, breaks, inner);
-        return new CrossMemberMoments(m.A, m.B);
+            (Triple value, double e) = v.Expect(b =>
+            {
+                ScaledPairMoments c = ClosedForm(a, b, k);
+                return new Triple(c.PhiPhi, c.DerivDeriv, 0);
+            }, inner, breaks);
+            innerError = Math.Max(innerError, QuadratureKernelRule.TailWeight(v, a) * e);
+            return value;
+        }, quadrature.Tolerance, breaks, inner);
+        return new CrossMemberMoments(m.A, m.B, error + innerError);
     }
 
     /// <summary>2/sqrt(pi) exp(-z^2).</summary>

@@ -89,12 +89,23 @@ public readonly record struct ScaledPairMoments(double PhiPhi, double DerivDeriv
 /// <param name="PhiPhi">E_v E[phi(v z) phi(v z')] (= A_u; C_s = U2 * this).</param>
 /// <param name="DerivDeriv">E_v E[v^2 phi'(v z) phi'(v z')] (D_s = U2 * this).</param>
 /// <param name="DerivDerivZZ">E_v E[phi'(v z) phi'(v z') z z'] (A_v = U2 * this).</param>
-public readonly record struct SameMemberMoments(double PhiPhi, double DerivDeriv, double DerivDerivZZ);
+/// <param name="Error">Estimated absolute error of the quadrature, the largest over the three (0 for closed forms).</param>
+public readonly record struct SameMemberMoments(double PhiPhi, double DerivDeriv, double DerivDerivZZ, double Error = 0);
 
 /// <summary>Cross-member layer moments: independent v, v' (THEORY.md section 2), before the factor U1^2.</summary>
 /// <param name="PhiPhi">E_{v,v'} E[phi(v z) phi(v' z')] (C_c = U1^2 * this).</param>
 /// <param name="DerivDeriv">E_{v,v'} E[v v' phi'(v z) phi'(v' z')] (D_c = U1^2 * this).</param>
-public readonly record struct CrossMemberMoments(double PhiPhi, double DerivDeriv);
+/// <param name="Error">Estimated absolute error of the quadrature, the larger of the two (0 for closed forms).</param>
+public readonly record struct CrossMemberMoments(double PhiPhi, double DerivDeriv, double Error = 0);
+
+/// <summary>
+/// One input's bounds on how fast the derivative moments move with the covariance of a pair (Price's theorem and
+/// Cauchy-Schwarz): |d/dK12 E_v E[v^2 phi'(vz) phi'(vz')]| &lt;= sqrt(R_i R_j) and
+/// |d/dK12 E_v E[phi'(vz) phi'(vz') z z']| &lt;= sqrt(W_i W_j), the same R for the cross-member E[h_d h_d] (Jensen).
+/// </summary>
+/// <param name="R">E_v E[v^4 phi''(vz)^2] over z ~ N(0, K_ii).</param>
+/// <param name="W">E_v E[(phi'(vz) + v z phi''(vz))^2] over z ~ N(0, K_ii).</param>
+public readonly record struct InputSensitivity(double R, double W);
 
 /// <summary>
 /// Accuracy of the analytic kernels for activations without a closed form (tanh, GELU) and for Gaussian modulation

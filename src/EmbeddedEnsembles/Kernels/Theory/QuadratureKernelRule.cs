@@ -21,7 +21,7 @@ public static class QuadratureKernelRule
     {
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentNullException.ThrowIfNull(q);
-        Triple m = Integrate(k, q.Tolerance, Math.Abs(a), Math.Abs(b),
+        (Triple m, _) = Integrate(k, q.Tolerance, Math.Abs(a), Math.Abs(b),
             z => (activation.KernelValue(a * z), activation.KernelDerivative(a * z)),
             z => (activation.KernelValue(b * z), activation.KernelDerivative(b * z)));
         return new ScaledPairMoments(m.A, a * b * m.B, m.C);
@@ -34,14 +34,18 @@ public static class QuadratureKernelRule
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(q);
         double inner = q.Tolerance / NestedFactor;
-        (Triple m, _) = v.Expect(a =>
+        double innerError = 0; // the largest inner estimate, relative to its integral's magnitude
+        (Triple m, double error) = v.Expect(a =>
         {
-            Triple p = Integrate(k, inner, Math.Abs(a), Math.Abs(a),
+            (Triple p, double e) = Integrate(k, inner, Math.Abs(a), Math.Abs(a),
                 t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)),
                 t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)));
+            innerError = Math.Max(innerError, TailWeight(v, a) * Math.Max(1, a * a) * e);
             return new Triple(p.A, a * a * p.B, p.C);
         }, q.Tolerance, LawBreaks(k), inner);
-        return new SameMemberMoments(m.A, m.B, m.C);
+        // The law's estimate plus a bound on the inner ones' average and the tolerance times the moments (what the
+        // rules may leave: the estimates stop at it, and the law's rule took the inner tolerance as noise).
+        return new SameMemberMoments(m.A, m.B, m.C, error + innerError + q.Tolerance * m.Abs().Max() + ValueError(activation, v, k));
     }
 
     /// <summary>
@@ -60,9 +64,16 @@ public static class QuadratureKernelRule
                 q.Tolerance / (NestedFactor * NestedFactor), Breaks(z != 0 ? 1 / Math.Abs(z) : double.PositiveInfinity));
             return (h.A, h.B);
         }
-        Triple m = Integrate(k, q.Tolerance, scale, scale, Averaged, Averaged, q.Tolerance / (NestedFactor * NestedFactor));
-        return new CrossMemberMoments(m.A, m.B);
+        double noise = q.Tolerance / (NestedFactor * NestedFactor);
+        (Triple m, double error) = Integrate(k, q.Tolerance, scale, scale, Averaged, Averaged, noise);
+        // Each h carries the law rule's relative tolerance, and E[h h] twice that; the outer rule stops at its tolerance.
+        return new CrossMemberMoments(m.A, m.B, error + (q.Tolerance + 2 * noise) * m.Abs().Max() + ValueError(activation, v, k));
     }
+
+    // The moments' error from approximate phi and phi' (|delta phi(x)| <= delta |x|, |delta phi'| <= delta, |phi'| <= 1.13
+    // for GELU): at most 2.3 delta E[v^2 + 1] max(1, sqrt(K11 K22)).
+    private static double ValueError(Activation activation, ModulationLaw v, PairCovariance k) =>
+        activation.KernelValueError * 2.3 * (v.SecondMoment + 1) * Math.Max(1, k.Scale);
 
     // An integral inside another runs at the outer tolerance / 8, and the outer one treats that as the noise of its values.
     private const double NestedFactor = 8;
@@ -81,7 +92,7 @@ public static class QuadratureKernelRule
 
     // E[f1(z) f2(z')], E[g1(z) g2(z')], E[g1(z) g2(z') z z'] where (f, g) = outer(z) and inner(z'), each varying
     // sharply over |z| ~ 1/scale around 0.
-    private static Triple Integrate(PairCovariance k, double tolerance, double outerScale, double innerScale,
+    private static (Triple Value, double Error) Integrate(PairCovariance k, double tolerance, double outerScale, double innerScale,
         Func<double, (double F, double G)> outer, Func<double, (double F, double G)> inner, double noise = 0)
     {
         double innerTolerance = tolerance / NestedFactor;
@@ -93,16 +104,29 @@ public static class QuadratureKernelRule
         double outerWidth = Math.Min(outerScale > 0 ? 1 / outerScale : double.PositiveInfinity,
             beta != 0 ? (Math.Min(innerWidth, 1e300) + condSd) / Math.Abs(beta) : double.PositiveInfinity);
         double[] innerBreaks = Breaks(innerWidth), outerBreaks = Breaks(outerWidth);
-        (Triple value, _) = GaussianExpectation.Integrate(z =>
+        double innerError = 0;
+        (Triple value, double error) = GaussianExpectation.Integrate(z =>
         {
             (double f1, double g1) = outer(z);
-            (Triple i, _) = GaussianExpectation.Integrate(z2 =>
+            (Triple i, double e) = GaussianExpectation.Integrate(z2 =>
             {
                 (double f2, double g2) = inner(z2);
                 return new Triple(f2, g2, g2 * z2);
             }, beta * z, condSd, innerTolerance, innerBreaks, noise);
+            innerError = Math.Max(innerError, TailWeight(z, sd1) * e * Math.Max(Math.Abs(f1), Math.Abs(g1) * Math.Max(1, Math.Abs(z))));
             return new Triple(f1 * i.A, g1 * i.B, g1 * z * i.C);
         }, 0, sd1, tolerance, outerBreaks, innerTolerance + noise);
-        return value;
+        // The outer estimate plus a bound on the inner ones' average.
+        return (value, error + innerError);
     }
+
+    /// <summary>
+    /// sqrt(2) exp(-t^2/(4 sd^2)): E e(t) over t ~ N(0, sd^2) is at most the largest e(t) times this (the N(0, 2 sd^2)
+    /// density dominates N(0, sd^2) by sqrt(2) exp(-t^2/(4 sd^2))), so a nested rule's far-tail estimates, which
+    /// carry almost no weight, do not set the bound.
+    /// </summary>
+    internal static double TailWeight(double t, double sd) => sd > 0 ? Math.Sqrt(2) * Math.Exp(-t * t / (4 * sd * sd)) : 1;
+
+    /// <summary><see cref="TailWeight(double, double)"/> for the law of v (1 for discrete laws: the largest atom's value bounds their average).</summary>
+    internal static double TailWeight(ModulationLaw v, double a) => v is GaussLaw g ? TailWeight(a - g.Mu, g.S) : 1;
 }

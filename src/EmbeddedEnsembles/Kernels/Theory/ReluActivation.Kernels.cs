@@ -57,6 +57,40 @@ public sealed partial class ReluActivation
         return new CrossMemberMoments(pp, dd);
     }
 
+    /// <summary>ReLU's slopes come in closed form (<see cref="RhoErrors"/>): no per-input integrals.</summary>
+    public override InputSensitivity InputSensitivity(ModulationLaw v, double variance) => default;
+
+    /// <summary>
+    /// From the closed forms: J0 = (pi - theta)/(2 pi) moves by delta theta/(2 pi), with delta theta at most
+    /// min(delta rho/sin theta, sqrt(2 delta rho)) (arccos is only 1/2-Hoelder at rho = +-1: this is where nearly
+    /// parallel pairs lose digits), and dJ1/drho = sqrt(K11 K22) J0 &lt;= sqrt(K11 K22)/2.
+    /// </summary>
+    public override (double DerivDeriv, double DerivDerivZZ, double CrossDerivDeriv) RhoErrors(ModulationLaw v, PairCovariance k,
+        PairCovariance kCross, InputSensitivity first, InputSensitivity second, double deltaRho, double deltaRhoCross)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        if (deltaRho == 0 && deltaRhoCross == 0)
+        {
+            return (0, 0, 0);
+        }
+        double vp = v.PositiveMean, vm = v.NegativeMean;
+        double crossWeight = vp * vp + vm * vm + 2 * vp * vm;
+        return (v.SecondMoment * AngleChange(k, deltaRho) / (2 * Math.PI),
+            v.NonzeroProbability * k.Scale * 0.5 * deltaRho,
+            crossWeight * AngleChange(kCross, deltaRhoCross) / (2 * Math.PI));
+    }
+
+    // A first-order bound on |delta theta| for a change delta rho of the correlation.
+    private static double AngleChange(PairCovariance k, double deltaRho)
+    {
+        if (!(deltaRho > 0))
+        {
+            return 0;
+        }
+        double sin = k.SinTheta, root = Math.Sqrt(2 * deltaRho);
+        return sin > 0 ? Math.Min(deltaRho / sin, root) : root;
+    }
+
     /// <summary>1{z &gt; 0}, matching <see cref="Derivative"/> (0 at 0).</summary>
     public override Tensor DerivativeTensor(Tensor z)
     {

@@ -1,0 +1,144 @@
+namespace EmbeddedEnsembles.Kernels.Theory;
+
+/// <summary>
+/// The estimated absolute error of every entry of the five analytic kernels, n x n each (the same names as
+/// <see cref="EnsembleKernels"/>). The rule is first-order propagation through the layer steps:
+/// <list type="bullet">
+/// <item>K^1: rounding of the inner product, (N_0 + 3) u (sigma_w^2 sum |x_d x'_d|/N_0 + sigma_b^2), u = 2^-53.</item>
+/// <item>Each moment M of a layer (C, D, A_u, A_v, same and cross): the rule's own estimate (adaptive quadrature;
+/// 0 for closed forms), plus |M| (e_ii/K_ii + e_jj/K_jj)/2 for the variances (exact for the degree-1 moments of
+/// ReLU, an upper bound for bounded activations), plus the change with the correlation: delta rho =
+/// e_ij/sqrt(K_ii K_jj) + |rho| (e_ii/K_ii + e_jj/K_jj)/2 + u, times dC/dK12 = D (Price's theorem) for C and the
+/// activation's slope for D and A_v (<see cref="Descriptions.Activation.RhoErrors"/>: closed form for ReLU, where
+/// theta = arccos rho moves by up to sqrt(2 delta rho) at rho = +-1; Cauchy-Schwarz bounds from phi'' otherwise),
+/// plus 8 u |M| of rounding. A diagonal pair, or one whose float64 covariances are exactly parallel (duplicated
+/// inputs), has delta rho = 0: its correlation is +-1 by construction.</item>
+/// <item>The linear steps K = sigma_w^2 C + sigma_b^2, Theta = K + sigma_w^2 D Theta and Theta^ind = sum G (A_u + A_v):
+/// e(ab) = |a| e(b) + e(a) |b|, plus 4 u of the magnitudes.</item>
+/// </list>
+/// Products of errors (second order) are dropped. The tests check that the estimate covers the error against the
+/// double-double references for ReLU, erf, tanh and GELU.
+/// </summary>
+/// <param name="NngpSame">Error of Sigma_s.</param>
+/// <param name="NngpCross">Error of Sigma_c.</param>
+/// <param name="NtkSharedSame">Error of Theta^com_s.</param>
+/// <param name="NtkSharedCross">Error of Theta^com_c.</param>
+/// <param name="NtkMember">Error of Theta^ind.</param>
+public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, double[,] NtkSharedSame, double[,] NtkSharedCross, double[,] NtkMember)
+{
+    /// <summary>The unit roundoff of float64, 2^-53.</summary>
+    public const double Epsilon = 1.1102230246251565e-16;
+
+    /// <summary>Rounding allowed for a moment: 8 u of its magnitude.</summary>
+    public const double MomentRounding = 8 * Epsilon;
+
+    /// <summary>Rounding allowed for one linear step: 4 u of the magnitudes.</summary>
+    public const double StepRounding = 4 * Epsilon;
+
+    /// <summary>
+    /// The largest error relative to the kernels' own scale: max over entries of e_ij / sqrt(K_ii K_jj), each kernel
+    /// scaled by the diagonal of its same-member part (Sigma_s for both NNGPs, Theta^com_s for both shared NTKs).
+    /// </summary>
+    public double MaxRelative(EnsembleKernels kernels)
+    {
+        ArgumentNullException.ThrowIfNull(kernels);
+        (double[,] Error, double[,] Scale)[] parts =
+        [
+            (NngpSame, kernels.NngpSame), (NngpCross, kernels.NngpSame), (NtkSharedSame, kernels.NtkSharedSame),
+            (NtkSharedCross, kernels.NtkSharedSame), (NtkMember, kernels.NtkMember),
+        ];
+        double worst = 0;
+        foreach ((double[,] error, double[,] scale) in parts)
+        {
+            worst = Math.Max(worst, MaxRelative(error, scale));
+        }
+        return worst;
+    }
+
+    /// <summary>The largest e_ij / sqrt(S_ii S_jj) (e_ij itself where the scale is 0); 0 for no entries.</summary>
+    public static double MaxRelative(double[,] error, double[,] scale)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(scale);
+        int n = error.GetLength(0);
+        var root = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            root[i] = Math.Sqrt(Math.Abs(scale[i, i]));
+        }
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = root[i] * root[j];
+                worst = Math.Max(worst, s > 0 ? error[i, j] / s : error[i, j]);
+            }
+        }
+        return worst;
+    }
+
+    /// <summary>e_ij / sqrt(S_ii S_jj) (e_ij itself where the scale is 0).</summary>
+    public static double[,] Relative(double[,] error, double[,] scale)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(scale);
+        int n = error.GetLength(0);
+        var r = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = Math.Sqrt(Math.Abs(scale[i, i] * scale[j, j]));
+                r[i, j] = s > 0 ? error[i, j] / s : error[i, j];
+            }
+        }
+        return r;
+    }
+
+    /// <summary>delta rho of a pair (see the rule above); 0 for a diagonal or exactly parallel pair.</summary>
+    internal static double CorrelationChange(PairCovariance k, bool diagonal, double covarianceError, double spread)
+    {
+        double scale = k.Scale;
+        if (diagonal || !(scale > 0) || (k.K11 == k.K22 && Math.Abs(k.K12) == k.K11))
+        {
+            return 0;
+        }
+        return covarianceError / scale + Math.Abs(k.Rho) * spread + Epsilon;
+    }
+
+    /// <summary>
+    /// Errors of <paramref name="result"/> = (sigma_w^2 C + sigma_b^2, sigma_w^2 C + sigma_b^2 + sigma_w^2 D Theta),
+    /// same and cross, from the errors of the layer's input kernels <paramref name="k"/> and moments <paramref name="m"/>.
+    /// </summary>
+    internal static PreactivationKernels Step(PreactivationKernels k, LayerMoments m, PreactivationKernels result, double sigmaW2, double sigmaB2)
+    {
+        PreactivationKernels ek = k.Errors ?? throw new ArgumentException("the pre-activation kernels carry no error estimate");
+        LayerMoments em = m.Errors ?? throw new ArgumentException("the layer moments carry no error estimate");
+        int n = result.KSame.GetLength(0);
+        var ks = new double[n, n];
+        var kc = new double[n, n];
+        var ts = new double[n, n];
+        var tc = new double[n, n];
+        // Locals, not property chains, in the loop: it runs over every entry of every layer.
+        double[,] cs = m.CSame, cc = m.CCross, ds = m.Member.DSame, dc = m.DCross, thetaS = k.ThetaSame, thetaC = k.ThetaCross;
+        double[,] ecs = em.CSame, ecc = em.CCross, eds = em.Member.DSame, edc = em.DCross, ets = ek.ThetaSame, etc = ek.ThetaCross;
+        double[,] nextS = result.KSame, nextC = result.KCross;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double eks = sigmaW2 * ecs[i, j] + StepRounding * (sigmaW2 * Math.Abs(cs[i, j]) + sigmaB2);
+                double ekc = sigmaW2 * ecc[i, j] + StepRounding * (sigmaW2 * Math.Abs(cc[i, j]) + sigmaB2);
+                double dS = ds[i, j], dC = dc[i, j], tS = thetaS[i, j], tC = thetaC[i, j];
+                ks[i, j] = eks;
+                kc[i, j] = ekc;
+                ts[i, j] = eks + sigmaW2 * (eds[i, j] * Math.Abs(tS) + Math.Abs(dS) * ets[i, j])
+                    + StepRounding * (Math.Abs(nextS[i, j]) + sigmaW2 * Math.Abs(dS * tS));
+                tc[i, j] = ekc + sigmaW2 * (edc[i, j] * Math.Abs(tC) + Math.Abs(dC) * etc[i, j])
+                    + StepRounding * (Math.Abs(nextC[i, j]) + sigmaW2 * Math.Abs(dC * tC));
+            }
+        }
+        return new PreactivationKernels(ks, kc, ts, tc);
+    }
+}
