@@ -31,6 +31,13 @@ public static class ScalarArithmetic
         return t.div(s);
     }
 
+    /// <summary>t + c.</summary>
+    public static Tensor Plus(this Tensor t, double c)
+    {
+        using Scalar s = c.ToScalar();
+        return t.add(s);
+    }
+
     /// <summary>t - c.</summary>
     public static Tensor Minus(this Tensor t, double c)
     {

@@ -1,5 +1,6 @@
 using EmbeddedEnsembles.Kernels.Theory;
 using EmbeddedEnsembles.Numerics;
+using EmbeddedEnsembles.Runtime;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;
@@ -74,6 +75,6 @@ public sealed partial class ErfActivation
     {
         ArgumentNullException.ThrowIfNull(z);
         using var scope = NewDisposeScope();
-        return z.square().neg().exp().mul(2 / Math.Sqrt(Math.PI)).MoveToOuterDisposeScope();
+        return z.square().neg().exp().MulBy(2 / Math.Sqrt(Math.PI)).MoveToOuterDisposeScope();
     }
 }

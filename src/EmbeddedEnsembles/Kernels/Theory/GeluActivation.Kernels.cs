@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;
@@ -18,8 +19,8 @@ public sealed partial class GeluActivation
     {
         ArgumentNullException.ThrowIfNull(z);
         using var scope = NewDisposeScope();
-        Tensor cdf = special.erf(z.mul(1 / Math.Sqrt(2))).add(1).mul(0.5);
-        Tensor pdf = z.square().mul(-0.5).exp().mul(1 / Math.Sqrt(2 * Math.PI));
+        Tensor cdf = special.erf(z.MulBy(1 / Math.Sqrt(2))).Plus(1).MulBy(0.5);
+        Tensor pdf = z.square().MulBy(-0.5).exp().MulBy(1 / Math.Sqrt(2 * Math.PI));
         return cdf.add(z.mul(pdf)).MoveToOuterDisposeScope();
     }
 

@@ -1,4 +1,6 @@
 using EmbeddedEnsembles.Kernels.Theory;
+using EmbeddedEnsembles.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;
@@ -96,6 +98,7 @@ public sealed partial class ReluActivation
     {
         ArgumentNullException.ThrowIfNull(z);
         using var scope = NewDisposeScope();
-        return z.gt(0).to_type(z.dtype).MoveToOuterDisposeScope();
+        using Scalar zero = 0.ToScalar();
+        return z.gt(zero).to_type(z.dtype).MoveToOuterDisposeScope();
     }
 }

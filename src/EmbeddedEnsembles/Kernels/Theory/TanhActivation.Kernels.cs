@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using static TorchSharp.torch;
 
 namespace EmbeddedEnsembles.Descriptions;
@@ -10,6 +11,6 @@ public sealed partial class TanhActivation
     {
         ArgumentNullException.ThrowIfNull(z);
         using var scope = NewDisposeScope();
-        return z.tanh().square().neg().add(1).MoveToOuterDisposeScope();
+        return z.tanh().square().neg().Plus(1).MoveToOuterDisposeScope();
     }
 }
