@@ -293,7 +293,7 @@ public static class KernelsCommand
             ];
             for (int i = 0; i < matrices.Length; i++)
             {
-                File.WriteAllBytes(Path.Combine(temp, NpyNames[i] + ".npy"), Npy.Encode(matrices[i]));
+                Npy.Write(Path.Combine(temp, NpyNames[i] + ".npy"), matrices[i]);
             }
             File.WriteAllText(Path.Combine(temp, "kernels.json"), CanonicalJson.Serialize(settings));
             Directory.Move(temp, full);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace EEArtifacts.Experiments.Cli;
@@ -10,8 +11,8 @@ namespace EEArtifacts.Experiments.Cli;
 /// </summary>
 public static class Npy
 {
-    /// <summary>The file's bytes.</summary>
-    public static byte[] Encode(double[,] matrix)
+    /// <summary>Writes the file: the header, then the values straight from the matrix's memory (no copy of the matrix).</summary>
+    public static void Write(string path, double[,] matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         int rows = matrix.GetLength(0), cols = matrix.GetLength(1);
@@ -19,22 +20,24 @@ public static class Npy
         int unpadded = 10 + dict.Length + 1;
         int padded = (unpadded + 63) / 64 * 64;
         string header = dict + new string(' ', padded - unpadded) + "\n";
-        var bytes = new byte[padded + 8L * rows * cols];
-        bytes[0] = 0x93;
-        "NUMPY"u8.CopyTo(bytes.AsSpan(1));
-        bytes[6] = 1;
-        bytes[7] = 0;
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
-        Encoding.ASCII.GetBytes(header).CopyTo(bytes, 10);
-        int offset = padded;
-        for (int i = 0; i < rows; i++)
+        var head = new byte[10];
+        head[0] = 0x93;
+        "NUMPY"u8.CopyTo(head.AsSpan(1));
+        head[6] = 1;
+        head[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(head.AsSpan(8), (ushort)header.Length);
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20);
+        file.Write(head);
+        file.Write(Encoding.ASCII.GetBytes(header));
+        if (matrix.Length == 0)
         {
-            for (int j = 0; j < cols; j++)
-            {
-                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(offset), matrix[i, j]);
-                offset += 8;
-            }
+            return;
         }
-        return bytes;
+        // A double[,] is stored row-major: its memory is already the C-order payload (little-endian on every host .NET runs here).
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException(".npy output is written little-endian; this host is big-endian");
+        }
+        file.Write(MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref matrix[0, 0], matrix.Length)));
     }
 }
