@@ -64,7 +64,7 @@ public static class WhichBatchEnsemble
             if (Width < 1 || Depth < 1 || Members < 1) throw new ArgumentException($"width, depth and M must be >= 1 (got {Width}, {Depth}, {Members})");
             if (!(LearningRate > 0) || !(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"bad learning rate {LearningRate} or momentum {Momentum}");
             if (Epochs < 1 || BatchSize < 1 || TrainLimit < 0) throw new ArgumentException("epochs and batch size must be >= 1, the train limit >= 0");
-            TaskShape shape = TaskSource.Shape(DataConfig(this));
+            TaskShape shape = TaskSource.Shape(Config(this));
             if (HeldOutClasses < 1 || shape.Classes - HeldOutClasses < 2)
             {
                 throw new ArgumentException($"held-out classes must leave at least 2 of {shape.Classes} classes to train on, got {HeldOutClasses}");
@@ -127,7 +127,7 @@ public static class WhichBatchEnsemble
     private static CellOutput Run(Cell cell, CellContext context)
     {
         EnsembleConfiguration configuration = cell.Definition;
-        using var full = TaskSource.Load(DataConfig(cell), cell.Repeat, context);
+        using var full = TaskSource.Load(Config(cell), cell.Repeat, context);
         using var sets = EvaluationSets.Split(full, cell, context);
         MlpSpec spec = configuration.Spec((int)sets.TrainX.shape[1], cell.Width, cell.Depth, sets.Classes, cell.Members);
         TrainingRule rule = configuration.Rule(cell.LearningRate, cell.Members, cell.Momentum);
@@ -255,27 +255,27 @@ public static class WhichBatchEnsemble
     }
 
     /// <summary>
-    /// A cell's training as the cost estimate counts it: the configuration's model and learning rates as a training
-    /// configuration, and the in-distribution training set (the held-out classes' share of the stratified train set
-    /// left out, then the train limit).
+    /// A cell's training as the cost estimate counts it: <see cref="Config"/>, and the in-distribution training set
+    /// (the held-out classes' share of the stratified train set left out, then the train limit).
     /// </summary>
     public static (TrainConfig Config, TaskShape Task) Training(Cell cell)
     {
         ArgumentNullException.ThrowIfNull(cell);
-        EnsembleConfiguration c = cell.Definition;
-        TrainingRule rule = c.Rule(cell.LearningRate, cell.Members, cell.Momentum);
-        var config = new TrainConfig(Architecture.Mlp, c.Family, c.ULaw, c.VLaw, c.Gamma, c.Members(cell.Members), cell.Width, cell.Depth,
-            c.Parameterization, rule.MuW, rule.MuU, cell.Momentum, cell.Epochs, cell.BatchSize, cell.Task, Synthetic: null);
-        TaskShape full = TaskSource.Shape(DataConfig(cell));
+        TrainConfig config = Config(cell);
+        TaskShape full = TaskSource.Shape(config);
         int kept = full.Classes - cell.HeldOutClasses;
         int train = (int)((long)full.TrainSize * kept / full.Classes);
         return (config, full with { TrainSize = cell.TrainLimit > 0 ? Math.Min(train, cell.TrainLimit) : train, Classes = kept });
     }
 
-    // TaskSource reads only the task fields and the architecture of a training configuration.
-    private static TrainConfig DataConfig(Cell cell) => new(
-        Architecture.Mlp, EnsembleFamily.Independent, new ConstLaw(1), new ConstLaw(1), GammaRule.One, 1, cell.Width, cell.Depth, Parameterization.Ntk,
-        MuW: cell.LearningRate, MuU: 0, cell.Momentum, cell.Epochs, cell.BatchSize, cell.Task, Synthetic: null);
+    /// <summary>The cell's configuration as a training configuration: its model, learning rates and task (what TaskSource reads).</summary>
+    private static TrainConfig Config(Cell cell)
+    {
+        EnsembleConfiguration c = cell.Definition;
+        TrainingRule rule = c.Rule(cell.LearningRate, cell.Members, cell.Momentum);
+        return new TrainConfig(Architecture.Mlp, c.Family, c.ULaw, c.VLaw, c.Gamma, c.Members(cell.Members), cell.Width, cell.Depth,
+            c.Parameterization, rule.MuW, rule.MuU, cell.Momentum, cell.Epochs, cell.BatchSize, cell.Task, Synthetic: null);
+    }
 
     /// <summary>The training set and every evaluation set of a cell, built from one task (float32, CPU; owned here).</summary>
     private sealed class EvaluationSets : IDisposable

@@ -68,12 +68,15 @@ public static class TrainingCost
     /// <summary>Every classification training cell of a profile, in catalogue order.</summary>
     public static IReadOnlyList<TrainingCell> Cells(Profile profile)
     {
-        IEnumerable<(string Experiment, TrainConfig Config, TaskShape Task)> configs =
-            Regimes.Definition.Grid(profile).Select(c => (Regimes.Definition.Name, c.Train, TaskSource.Shape(c.Train)))
-            .Concat(WidthSweep.Definition.Grid(profile).Select(c => (WidthSweep.Definition.Name, c.Train, TaskSource.Shape(c.Train))))
-            .Concat(ParamScatter.Definition.Grid(profile).Select(c => (ParamScatter.Definition.Name, c.Train, TaskSource.Shape(c.Train))))
-            .Concat(Hyperparameters.Definition.Grid(profile).Select(c => (Hyperparameters.Definition.Name, c.Train, TaskSource.Shape(c.Train))))
-            .Concat(WhichBatchEnsemble.Definition.Grid(profile).Select(c => WhichBatchEnsemble.Training(c))
+        IEnumerable<(string Experiment, TrainConfig Config)> trained =
+            Regimes.Definition.Grid(profile).Select(c => (Regimes.Definition.Name, c.Train))
+            .Concat(WidthSweep.Definition.Grid(profile).Select(c => (WidthSweep.Definition.Name, c.Train)))
+            .Concat(ParamScatter.Definition.Grid(profile).Select(c => (ParamScatter.Definition.Name, c.Train)))
+            .Concat(Hyperparameters.Definition.Grid(profile).Select(c => (Hyperparameters.Definition.Name, c.Train)));
+        // E8 trains on its in-distribution classes only, so its task shape is not the data set's.
+        IEnumerable<(string Experiment, TrainConfig Config, TaskShape Task)> configs = trained
+            .Select(c => (c.Experiment, c.Config, TaskSource.Shape(c.Config)))
+            .Concat(WhichBatchEnsemble.Definition.Grid(profile).Select(WhichBatchEnsemble.Training)
                 .Select(t => (WhichBatchEnsemble.Definition.Name, t.Config, t.Task)));
         return configs.Select(c => new TrainingCell(c.Experiment, c.Config, c.Task, StepFlops.PerStep(c.Config, c.Task))).ToList();
     }
