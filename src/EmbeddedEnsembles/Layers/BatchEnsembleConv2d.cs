@@ -51,12 +51,12 @@ public sealed class BatchEnsembleConv2d : BatchEnsembleLayer
         Tensor z;
         if (x.dim() == 4)
         {
-            z = functional.conv2d(x, Weight, padding: [pad, pad]).ScaledBy(WeightScale).add(Bias.view(1, -1, 1, 1).ScaledBy(BiasScale));
+            z = functional.conv2d(x, Weight, padding: [pad, pad]).ScaledBy(WeightScale).Plus(Bias.view(1, -1, 1, 1).ScaledBy(BiasScale));
             z = z.unsqueeze(0).expand(Members, -1, -1, -1, -1);
         }
         else if (x.dim() == 5 && x.shape[0] == Members)
         {
-            z = functional.conv2d(MemberMajor.Merge(x), Weight, padding: [pad, pad]).ScaledBy(WeightScale).add(Bias.view(1, -1, 1, 1).ScaledBy(BiasScale));
+            z = functional.conv2d(MemberMajor.Merge(x), Weight, padding: [pad, pad]).ScaledBy(WeightScale).Plus(Bias.view(1, -1, 1, 1).ScaledBy(BiasScale));
             z = MemberMajor.Split(z, Members);
         }
         else

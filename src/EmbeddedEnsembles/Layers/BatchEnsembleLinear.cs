@@ -47,7 +47,7 @@ public sealed class BatchEnsembleLinear : BatchEnsembleLayer
     {
         CheckInput(x);
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight).ScaledBy(WeightScale).add(Bias.ScaledBy(BiasScale));
+        Tensor z = nn.functional.linear(x, Weight).ScaledBy(WeightScale).Plus(Bias.ScaledBy(BiasScale));
         if (x.dim() == 2)
         {
             z = z.unsqueeze(0).expand(Members, -1, -1);

@@ -79,7 +79,7 @@ public sealed class EnsembleReadout : Module<Tensor, Tensor>
         Tensor f = Product(x, shape).ScaledBy(_weightScale);
         if (member_bias is not null)
         {
-            f = f.add(member_bias.unsqueeze(1));
+            f = f.Plus(member_bias.unsqueeze(1));
         }
         return f.MoveToOuterDisposeScope();
     }
@@ -105,7 +105,7 @@ public sealed class EnsembleReadout : Module<Tensor, Tensor>
         Tensor f = nn.functional.linear(x, PerMemberWeights ? weight[member] : weight).ScaledBy(_weightScale);
         if (member_bias is not null)
         {
-            f = f.add(member_bias[member]);
+            f = f.Plus(member_bias[member]);
         }
         return f.MoveToOuterDisposeScope();
     }

@@ -56,7 +56,7 @@ public sealed class IndependentConv2d : IndependentLayer
         Tensor kernels = Weight.reshape(m * OutFeatures, InChannels, KernelSize, KernelSize);
         Tensor z = functional.conv2d(stacked, kernels, padding: [pad, pad], groups: m); // [B, M*C_out, H, W]
         z = z.view(z.shape[0], m, OutFeatures, z.shape[2], z.shape[3]).permute(1, 0, 2, 3, 4);
-        z = z.ScaledBy(WeightScale).add(Bias.view(m, 1, OutFeatures, 1, 1).ScaledBy(BiasScale));
+        z = z.ScaledBy(WeightScale).Plus(Bias.view(m, 1, OutFeatures, 1, 1).ScaledBy(BiasScale));
         return z.MoveToOuterDisposeScope();
     }
 
@@ -66,7 +66,7 @@ public sealed class IndependentConv2d : IndependentLayer
         using var scope = NewDisposeScope();
         long pad = KernelSize / 2;
         Tensor z = functional.conv2d(x, Weight[member], padding: [pad, pad]).ScaledBy(WeightScale)
-            .add(Bias[member].view(1, -1, 1, 1).ScaledBy(BiasScale));
+            .Plus(Bias[member].view(1, -1, 1, 1).ScaledBy(BiasScale));
         return z.MoveToOuterDisposeScope();
     }
 }

@@ -62,7 +62,7 @@ public sealed class IndependentLinear : IndependentLayer
     public Tensor MemberPreActivation(int member, Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor z = nn.functional.linear(x, Weight[member]).ScaledBy(WeightScale).add(Bias[member].ScaledBy(BiasScale));
+        Tensor z = nn.functional.linear(x, Weight[member]).ScaledBy(WeightScale).Plus(Bias[member].ScaledBy(BiasScale));
         return z.MoveToOuterDisposeScope();
     }
 }

@@ -11,6 +11,17 @@ namespace EmbeddedEnsembles.Runtime;
 /// </summary>
 public static class ScalarArithmetic
 {
+    // alpha = 1 of tensor + tensor. TorchSharp's add(Tensor) and add_(Tensor) make that Scalar themselves, on every
+    // call and with the same race (a training cell failed in add_ with "toFloat" after the sweep above); one Scalar
+    // held for the life of the process is never finalized.
+    private static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>t + other.</summary>
+    public static Tensor Plus(this Tensor t, Tensor other) => t.add(other, One);
+
+    /// <summary>t += other, in place.</summary>
+    public static Tensor Plus_(this Tensor t, Tensor other) => t.add_(other, One);
+
     /// <summary>t * c.</summary>
     public static Tensor MulBy(this Tensor t, double c)
     {

@@ -140,7 +140,7 @@ public sealed class EnsembleTrainer : IDisposable
                 }
                 else
                 {
-                    buf.mul_(g.MomentumFactor).add_(d);
+                    buf.mul_(g.MomentumFactor).Plus_(d);
                 }
                 d = buf;
             }
