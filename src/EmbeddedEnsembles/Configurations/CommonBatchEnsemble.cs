@@ -155,7 +155,7 @@ public sealed class CommonBatchEnsemble : IDisposable
         for (int l = 0; l < Layers.Count; l++)
         {
             CommonLayer layer = Layers[l];
-            Tensor y = h.mul(layer.R.unsqueeze(1)).matmul(layer.Weight.t()).mul(layer.S.unsqueeze(1)).add(layer.Bias.unsqueeze(1));
+            Tensor y = h.mul(layer.R.unsqueeze(1)).matmul(layer.Weight.t()).mul(layer.S.unsqueeze(1)).Plus(layer.Bias.unsqueeze(1));
             h = l == Layers.Count - 1 ? y : Activation.Forward(y);
         }
         return h.MoveToOuterDisposeScope();

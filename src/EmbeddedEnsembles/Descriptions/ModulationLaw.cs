@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -83,7 +84,7 @@ public sealed partial record SignLaw : ModulationLaw
     {
         using var scope = NewDisposeScope();
         Tensor bits = randint(0, 2, shape, dtype: ScalarType.Float64, generator: generator);
-        return ((bits * 2 - 1) * C).MoveToOuterDisposeScope();
+        return bits.MulBy(2).Minus(1).MulBy(C).MoveToOuterDisposeScope();
     }
     /// <inheritdoc />
     public override string ToString() => $"sign({Num(C)})";
@@ -145,7 +146,7 @@ public sealed partial record GaussLaw : ModulationLaw
     public override Tensor Sample(long[] shape, Generator generator)
     {
         using var scope = NewDisposeScope();
-        return (randn(shape, dtype: ScalarType.Float64, generator: generator) * S + Mu).MoveToOuterDisposeScope();
+        return randn(shape, dtype: ScalarType.Float64, generator: generator).MulBy(S).Plus(Mu).MoveToOuterDisposeScope();
     }
     /// <inheritdoc />
     public override string ToString() => $"gauss({Num(Mu)},{Num(S)})";
@@ -181,7 +182,7 @@ public sealed partial record BernoulliLaw : ModulationLaw
         using var scope = NewDisposeScope();
         using Scalar p = P.ToScalar();
         Tensor keep = rand(shape, dtype: ScalarType.Float64, generator: generator).lt(p).to_type(ScalarType.Float64);
-        return (keep / P).MoveToOuterDisposeScope();
+        return keep.DivBy(P).MoveToOuterDisposeScope();
     }
     /// <inheritdoc />
     public override string ToString() => $"bernoulli({Num(P)})";

@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Descriptions;
 using static TorchSharp.torch;
 
@@ -64,7 +65,7 @@ public sealed record EnsembleLayerOptions(int Members, Activation Activation, Pa
     internal Tensor Normal(long[] shape, double std, Generator generator)
     {
         using var scope = NewDisposeScope();
-        Tensor t = randn(shape, dtype: ScalarType.Float64, generator: generator) * std;
+        Tensor t = randn(shape, dtype: ScalarType.Float64, generator: generator).MulBy(std);
         return Place(t).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public static class DiversityMetrics
     {
         using var scope = NewDisposeScope();
         Tensor logp = LogProbabilities(memberLogits);
-        Tensor ensLogp = logp.logsumexp(0) - Math.Log(logp.shape[0]);
+        Tensor ensLogp = logp.logsumexp(0).Minus(Math.Log(logp.shape[0]));
         return Values(ensLogp.exp().mul(ensLogp).sum([1]).neg());
     }
 
@@ -27,7 +28,7 @@ public static class DiversityMetrics
     {
         using var scope = NewDisposeScope();
         Tensor logp = LogProbabilities(memberLogits);
-        Tensor ensLogp = logp.logsumexp(0) - Math.Log(logp.shape[0]);
+        Tensor ensLogp = logp.logsumexp(0).Minus(Math.Log(logp.shape[0]));
         Tensor total = ensLogp.exp().mul(ensLogp).sum([1]).neg();
         Tensor members = logp.exp().mul(logp).sum([2]).neg().mean([0]);
         using Scalar zero = 0.ToScalar();

@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,7 +52,7 @@ public static class EnsembleMetrics
         long[] y = labels.detach().cpu().to_type(ScalarType.Int64).data<long>().ToArray();
         if (y.Any(v => v < 0 || v >= c)) throw new ArgumentException($"labels must lie in [0, {c})");
         Tensor logp = logits.log_softmax(-1);                       // [M, B, C]
-        Tensor ensLogp = logp.logsumexp(0) - Math.Log(m);           // [B, C]
+        Tensor ensLogp = logp.logsumexp(0).Minus(Math.Log(m));           // [B, C]
         double[] lp = logp.contiguous().data<double>().ToArray();
         double[] elp = ensLogp.contiguous().data<double>().ToArray();
 

@@ -11,16 +11,20 @@ namespace EmbeddedEnsembles.Runtime;
 /// </summary>
 public static class ScalarArithmetic
 {
-    // alpha = 1 of tensor + tensor. TorchSharp's add(Tensor) and add_(Tensor) make that Scalar themselves, on every
-    // call and with the same race (a training cell failed in add_ with "toFloat" after the sweep above); one Scalar
-    // held for the life of the process is never finalized.
+    // TorchSharp makes some Scalars itself, on every call and with the same race: the alpha = 1 of add(Tensor),
+    // add_(Tensor), add(Scalar) and Tensor + Tensor (a training cell failed in add_ with "toFloat"), and the exponent of
+    // square() = pow(2). Scalars held for the life of the process are never finalized.
     private static readonly Scalar One = 1.ToScalar();
+    private static readonly Scalar Two = 2.ToScalar();
 
     /// <summary>t + other.</summary>
     public static Tensor Plus(this Tensor t, Tensor other) => t.add(other, One);
 
     /// <summary>t += other, in place.</summary>
     public static Tensor Plus_(this Tensor t, Tensor other) => t.add_(other, One);
+
+    /// <summary>t^2, the op of TorchSharp's square() (pow(2)).</summary>
+    public static Tensor Squared(this Tensor t) => t.pow(Two);
 
     /// <summary>t * c.</summary>
     public static Tensor MulBy(this Tensor t, double c)
@@ -46,7 +50,14 @@ public static class ScalarArithmetic
     public static Tensor Plus(this Tensor t, double c)
     {
         using Scalar s = c.ToScalar();
-        return t.add(s);
+        return t.add(s, One);
+    }
+
+    /// <summary>t += c, in place.</summary>
+    public static Tensor Plus_(this Tensor t, double c)
+    {
+        using Scalar s = c.ToScalar();
+        return t.add_(s, One);
     }
 
     /// <summary>t - c.</summary>

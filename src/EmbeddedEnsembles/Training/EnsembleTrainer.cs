@@ -184,7 +184,7 @@ public sealed class EnsembleTrainer : IDisposable
                 throw new ArgumentException($"MSE targets must be [{b}, {shape[2]}], got [{string.Join(", ", labels)}]");
             }
             Tensor diff = outputs - y.to(outputs.dtype, outputs.device).unsqueeze(0);
-            result = diff.square().sum([2]).mean([1]).MulBy(0.5);
+            result = diff.Squared().sum([2]).mean([1]).MulBy(0.5);
         }
         return result.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using EmbeddedEnsembles.Runtime;
 using EmbeddedEnsembles.Numerics;
 using EmbeddedEnsembles.Descriptions;
 using EmbeddedEnsembles.Training;
@@ -62,7 +63,7 @@ public static class InitSettings
         using var g = new torch.Generator((ulong)Seeds.ForCell("init-inputs", "v1"));
         using var common = torch.randn(new long[] { 1, InputDim }, dtype: torch.float64, generator: g);
         using var own = torch.randn(new long[] { Points, InputDim }, dtype: torch.float64, generator: g);
-        using var x = common * 0.8 + own * 0.6;
+        using var x = common.MulBy(0.8).Plus(own.MulBy(0.6));
         return Matrix.FromRowMajor(x.data<double>().ToArray(), Points, InputDim);
     }
 

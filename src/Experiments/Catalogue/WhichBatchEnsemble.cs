@@ -311,12 +311,12 @@ public static class WhichBatchEnsemble
 
             Tensor pixelMean = trainX.mean([0]), pixelStd = trainX.std(0);
             using var noise = TorchRuntime.Generator(context.SeedFor("ood-noise"));
-            Tensor noiseX = randn(new[] { n, d }, generator: noise).mul(pixelStd).add(pixelMean);
+            Tensor noiseX = randn(new[] { n, d }, generator: noise).mul(pixelStd).Plus(pixelMean);
             using var permutation = TorchRuntime.Generator(context.SeedFor("ood-permutation"));
             Tensor permutedX = testX.index_select(1, randperm(d, generator: permutation));
             Tensor rotatedX = testX.view(n, side, side).transpose(1, 2).flip(1).reshape(n, d);
             using var shift = TorchRuntime.Generator(context.SeedFor("shift-noise"));
-            Tensor noisyX = testX.add(randn(new[] { n, d }, generator: shift).MulBy(0.5 * trainX.std().item<float>()));
+            Tensor noisyX = testX.Plus(randn(new[] { n, d }, generator: shift).MulBy(0.5 * trainX.std().item<float>()));
 
             var owned = new List<Tensor>();
             Tensor Keep(Tensor t)

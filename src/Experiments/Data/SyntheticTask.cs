@@ -152,7 +152,7 @@ public static class SyntheticTask
             Tensor y = f;
             if (noisy && spec.LabelNoise > 0)
             {
-                y = y.add(randn(y.shape, dtype: ScalarType.Float64, generator: g).MulBy(spec.LabelNoise));
+                y = y.Plus(randn(y.shape, dtype: ScalarType.Float64, generator: g).MulBy(spec.LabelNoise));
             }
             return y.to_type(ScalarType.Float32).MoveToOuterDisposeScope();
         }
@@ -208,8 +208,8 @@ public static class SyntheticTask
             t._shift = mean.neg().mul(t._scale);
             if (!spec.IsRegression)
             {
-                Tensor standardized = raw.mul(t._scale).add(t._shift);
-                t._shift = t._shift.add(BalancingOffsets(standardized, spec.Classes));
+                Tensor standardized = raw.mul(t._scale).Plus(t._shift);
+                t._shift = t._shift.Plus(BalancingOffsets(standardized, spec.Classes));
             }
             t._scale.DetachFromDisposeScope();
             t._shift.DetachFromDisposeScope();
@@ -217,7 +217,7 @@ public static class SyntheticTask
         }
 
         /// <summary>Teacher outputs, standardized (regression) or calibrated logits (classification).</summary>
-        public Tensor Calibrated(Tensor x) => Raw(x).mul(_scale).add(_shift);
+        public Tensor Calibrated(Tensor x) => Raw(x).mul(_scale).Plus(_shift);
 
         public void Dispose()
         {

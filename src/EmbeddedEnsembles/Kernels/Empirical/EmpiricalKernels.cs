@@ -218,7 +218,7 @@ public static class EmpiricalKernels
                 {
                     Tensor du = g.mul(phi.Forward(vz));
                     Tensor dv = g.mul(u).mul(dphi).mul(z);
-                    member.add_(du.bmm(du.transpose(1, 2))).add_(dv.bmm(dv.transpose(1, 2)));
+                    member.Plus_(du.bmm(du.transpose(1, 2))).Plus_(dv.bmm(dv.transpose(1, 2)));
                 }
                 long width = delta.shape[2];
                 Tensor layerInput = l == 1 ? input.unsqueeze(0).expand(m, n, input.shape[1]) : trace.Activations[l - 2];
@@ -244,8 +244,7 @@ public static class EmpiricalKernels
         }
         if (spec.MemberReadoutBias)
         {
-            using Scalar one = 1.ToScalar();
-            member.add_(one);
+            member.Plus_(1);
         }
         return new EmpiricalNtk(m, n, ToMatrix(shared), ToMatrix(BlockDiagonal(member)));
     }
@@ -282,11 +281,11 @@ public static class EmpiricalKernels
                 }
             }
             Tensor js = stack(sharedRows).to_type(ScalarType.Float64);
-            sharedTotal.add_(js.matmul(js.t()));
+            sharedTotal.Plus_(js.matmul(js.t()));
             if (member.Length > 0)
             {
                 Tensor jm = stack(memberRows).to_type(ScalarType.Float64);
-                memberTotal.add_(jm.matmul(jm.t()));
+                memberTotal.Plus_(jm.matmul(jm.t()));
             }
         }
         using Scalar outputs = outs.ToScalar();

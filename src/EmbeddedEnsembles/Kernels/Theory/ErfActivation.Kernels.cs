@@ -75,6 +75,6 @@ public sealed partial class ErfActivation
     {
         ArgumentNullException.ThrowIfNull(z);
         using var scope = NewDisposeScope();
-        return z.square().neg().exp().MulBy(2 / Math.Sqrt(Math.PI)).MoveToOuterDisposeScope();
+        return z.Squared().neg().exp().MulBy(2 / Math.Sqrt(Math.PI)).MoveToOuterDisposeScope();
     }
 }

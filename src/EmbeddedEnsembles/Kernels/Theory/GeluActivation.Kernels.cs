@@ -20,8 +20,8 @@ public sealed partial class GeluActivation
         ArgumentNullException.ThrowIfNull(z);
         using var scope = NewDisposeScope();
         Tensor cdf = special.erf(z.MulBy(1 / Math.Sqrt(2))).Plus(1).MulBy(0.5);
-        Tensor pdf = z.square().MulBy(-0.5).exp().MulBy(1 / Math.Sqrt(2 * Math.PI));
-        return cdf.add(z.mul(pdf)).MoveToOuterDisposeScope();
+        Tensor pdf = z.Squared().MulBy(-0.5).exp().MulBy(1 / Math.Sqrt(2 * Math.PI));
+        return cdf.Plus(z.mul(pdf)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The largest error of <see cref="FastCdf"/> against the exact Phi (4.7e-14 measured, checked in the tests).</summary>

@@ -11,6 +11,6 @@ public sealed partial class TanhActivation
     {
         ArgumentNullException.ThrowIfNull(z);
         using var scope = NewDisposeScope();
-        return z.tanh().square().neg().Plus(1).MoveToOuterDisposeScope();
+        return z.tanh().Squared().neg().Plus(1).MoveToOuterDisposeScope();
     }
 }
