@@ -74,7 +74,7 @@ public static class BenchmarkApp
         DateTime started = DateTime.UtcNow;
         string loadBefore = LoadAverage();
         BenchmarkGrid.Current = options.Profile;
-        Console.WriteLine($"ee-benchmarks: profile {options.Profile.Name}, {runtime.Threads} torch threads, device {runtime.DeviceName}, {OpenMpPolicy.Variable}={OmpWaitPolicy.Value}, out {options.OutputDirectory}");
+        Console.WriteLine($"ee-benchmarks: profile {options.Profile.Name}, {runtime.Threads} torch threads, device {runtime.DeviceName}, {OpenMpPolicy.Variable}={OmpWaitPolicy.Value}, malloc thresholds {MallocPolicy.EnsureSet()}, out {options.OutputDirectory}");
         if (LoadAverageOneMinute() is double load && load > Environment.ProcessorCount)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -241,6 +241,7 @@ public static class BenchmarkApp
             ["cores"] = Environment.ProcessorCount,
             ["omp_wait_policy"] = OmpWaitPolicy.Value,
             ["omp_wait_policy_set_by"] = OmpWaitPolicy.FromCaller ? "caller" : "ee-benchmarks",
+            ["malloc_thresholds"] = MallocPolicy.EnsureSet(),
             ["torchsharp"] = runtime.TorchSharpVersion,
             ["libtorch"] = torch.__version__,
             ["benchmarkdotnet"] = typeof(BenchmarkRunner).Assembly.GetName().Version?.ToString(),
