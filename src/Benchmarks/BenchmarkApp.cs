@@ -74,7 +74,7 @@ public static class BenchmarkApp
         DateTime started = DateTime.UtcNow;
         string loadBefore = LoadAverage();
         BenchmarkGrid.Current = options.Profile;
-        Console.WriteLine($"ee-benchmarks: profile {options.Profile.Name}, {runtime.Threads} torch threads, device {runtime.DeviceName}, {OpenMpPolicy.Variable}={OmpWaitPolicy.Value}, out {options.OutputDirectory}");
+        Console.WriteLine($"ee-benchmarks: profile {options.Profile.Name}, {runtime.Threads} torch threads, device {runtime.DeviceName}, {OpenMpPolicy.Variable}={OmpWaitPolicy.Value}, malloc thresholds {MallocPolicy.EnsureSet()}, out {options.OutputDirectory}");
         if (LoadAverageOneMinute() is double load && load > Environment.ProcessorCount)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -99,7 +99,8 @@ public static class BenchmarkApp
                 // The peer in the same sitting, right after the suite it is compared with.
                 if (suite == typeof(TrainingStepBenchmarks) && Matches(options.Filters, TorchPeer.FilterName))
                 {
-                    peer = TorchPeer.Run(TorchPeer.DebianPython, options.Profile.Widths, options.Profile.Members, runtime.Threads, steps: null, Console.WriteLine);
+                    peer = TorchPeer.Run(TorchPeer.DebianPython, options.Profile.Widths, options.Profile.Members, runtime.Threads,
+                        rounds: options.Profile.ShortJobs ? 11 : 21, Console.WriteLine);
                 }
             }
             CopyExports(Path.Combine(artifacts.FullName, "results"), options.OutputDirectory);
@@ -147,7 +148,7 @@ public static class BenchmarkApp
         IReadOnlyList<RooflineRow> interleaved = Roofline.Compute(StepBreakdown.AsTimings(breakdown), gemmMinima);
         IReadOnlyList<TargetRow> targets = [.. Targets.Evaluate(roofline, memory.Count > 0 ? memory : null),
             .. breakdown.Count > 0 ? Targets.Evaluate(interleaved, null, Targets.InterleavedSource) : [],
-            .. Targets.EvaluatePeer(roofline, peer)];
+            .. Targets.EvaluatePeer(peer)];
 
         string dir = options.OutputDirectory;
         ResultFiles.WriteAtomically(Path.Combine(dir, "roofline.csv"), ResultFiles.RooflineCsv(roofline));
@@ -163,7 +164,7 @@ public static class BenchmarkApp
         }
         if (peer.Ran)
         {
-            ResultFiles.WriteAtomically(Path.Combine(dir, "peer.csv"), ResultFiles.PeerCsv(peer.Timings));
+            ResultFiles.WriteAtomically(Path.Combine(dir, "peer.csv"), ResultFiles.PeerCsv(peer.Comparisons));
         }
         ResultFiles.WriteAtomically(Path.Combine(dir, "targets.csv"), ResultFiles.TargetsCsv(targets));
         string provenanceLine = string.Create(CultureInfo.InvariantCulture,
@@ -240,6 +241,7 @@ public static class BenchmarkApp
             ["cores"] = Environment.ProcessorCount,
             ["omp_wait_policy"] = OmpWaitPolicy.Value,
             ["omp_wait_policy_set_by"] = OmpWaitPolicy.FromCaller ? "caller" : "ee-benchmarks",
+            ["malloc_thresholds"] = MallocPolicy.EnsureSet(),
             ["torchsharp"] = runtime.TorchSharpVersion,
             ["libtorch"] = torch.__version__,
             ["benchmarkdotnet"] = typeof(BenchmarkRunner).Assembly.GetName().Version?.ToString(),

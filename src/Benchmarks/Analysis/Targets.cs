@@ -35,8 +35,8 @@ public static class Targets
     public const string BenchmarkDotNetSource = "benchmarkdotnet_median";
     /// <summary>Source of timing targets computed from the interleaved step breakdown (minima).</summary>
     public const string InterleavedSource = "interleaved_min";
-    /// <summary>Source of the peer targets: the suites' medians over the peer's medians.</summary>
-    public const string PeerSource = "benchmarkdotnet_median_vs_peer_median";
+    /// <summary>Source of the peer targets: the median of per-round ratios of the interleaved comparison.</summary>
+    public const string PeerSource = "interleaved_median_of_round_ratios";
     /// <summary>Source of the parameter target.</summary>
     public const string ParameterSource = "parameter_count";
 
@@ -88,12 +88,12 @@ public static class Targets
     }
 
     /// <summary>
-    /// The peer targets: project training step / peer training step at every (width, M) the suite measured, for the
-    /// single network and BatchEnsemble. A peer that did not run gives summary rows with its note (not met).
+    /// The peer targets: this project's training step / the peer's, as the median of the interleaved rounds' ratios,
+    /// at every (width, M) the peer phase compared, for the single network and BatchEnsemble. A peer that did not
+    /// run gives summary rows with its note (not met).
     /// </summary>
-    public static IReadOnlyList<TargetRow> EvaluatePeer(IReadOnlyList<RooflineRow> roofline, PeerRun peer)
+    public static IReadOnlyList<TargetRow> EvaluatePeer(PeerRun peer)
     {
-        ArgumentNullException.ThrowIfNull(roofline);
         ArgumentNullException.ThrowIfNull(peer);
         var rows = new List<TargetRow>();
         foreach ((string target, WorkloadKind kind) in new[] { (PeerSingle, WorkloadKind.SingleNetwork), (PeerBatchEnsemble, WorkloadKind.BatchEnsemble) })
@@ -103,16 +103,18 @@ public static class Targets
                 rows.Add(new TargetRow(target, "all", double.NaN, 1.0, "<=", false, PeerSource, peer.Note));
                 continue;
             }
-            Check(rows, target, "<=", 1.0, roofline
-                .Where(r => r.Suite == SuiteNames.TrainingStep && r.Kind == kind)
-                .Select(r => (Point(r), r.MedianNs / (peer.Timings.FirstOrDefault(p => p.Kind == kind && p.Width == r.Width && p.Members == r.Members)?.MedianMs * 1e6 ?? double.NaN))),
+            Check(rows, target, "<=", 1.0, peer.Comparisons
+                .Where(c => c.Kind == kind)
+                .Select(c => (Point(SuiteNames.TrainingStep, c.Width, c.Members), c.RatioMedian)),
                 PeerSource);
         }
         return rows;
     }
 
-    private static string Point(RooflineRow r) =>
-        string.Create(CultureInfo.InvariantCulture, $"{r.Suite} width={r.Width} M={r.Members}");
+    private static string Point(RooflineRow r) => Point(r.Suite, r.Width, r.Members);
+
+    private static string Point(string suite, int width, int members) =>
+        string.Create(CultureInfo.InvariantCulture, $"{suite} width={width} M={members}");
 
     private static void Check(List<TargetRow> rows, string target, string comparison, double threshold,
         IEnumerable<(string Point, double Value)> points, string source)

@@ -44,13 +44,18 @@ public static class ResultFiles
     /// <summary>Columns of targets.csv.</summary>
     public const string TargetsHeader = "target,measured,met,source,point,threshold,comparison,note";
 
-    /// <summary>Columns of peer.csv (what Peer/torch_be_step.py prints).</summary>
-    public const string PeerHeader = "workload,width,members,median_ms,steps,threads,torch,blas,python";
+    /// <summary>Columns of the answers of the peer server (what Peer/torch_be_step.py prints).</summary>
+    public const string PeerTimingHeader = "workload,width,members,median_ms,steps,threads,torch,blas,python";
+
+    /// <summary>Columns of peer.csv: the interleaved comparison, one row per configuration and shape.</summary>
+    public const string PeerHeader =
+        "workload,width,members,rounds,steps_per_round,project_median_ms,peer_median_ms,ratio_median,ratio_min,ratio_max,threads,torch,blas,python";
 
     /// <summary>peer.csv.</summary>
-    public static string PeerCsv(IEnumerable<PeerTiming> rows) => Csv(PeerHeader, rows.Select(p => new object[]
+    public static string PeerCsv(IEnumerable<PeerComparison> rows) => Csv(PeerHeader, rows.Select(c => new object[]
     {
-        p.Kind.ToString(), p.Width, p.Members, p.MedianMs, p.Steps, p.Threads, p.Torch, p.Blas, p.Python,
+        c.Kind.ToString(), c.Width, c.Members, c.Rounds, c.StepsPerRound, c.ProjectMedianMs, c.PeerMedianMs,
+        c.RatioMedian, c.RatioMin, c.RatioMax, c.Peer.Threads, c.Peer.Torch, c.Peer.Blas, c.Peer.Python,
     }));
 
     /// <summary>roofline.csv.</summary>

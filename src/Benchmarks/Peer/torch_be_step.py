@@ -3,15 +3,18 @@
 One SGD step of a plain MLP on M*B rows and of a BatchEnsemble MLP written the way torch-uncertainty's
 BatchLinear does it (inputs repeated per member, r/s ~ N(1, 0.5), per-member bias), at the shapes of
 TrainingStepBenchmarks: input 64, two hidden layers of width N, 10 outputs, B = 64 rows per member, float32.
-Prints CSV (the columns of peer.csv): one row per (workload, width, M) with the median step time over
---steps timed steps (after 5 warm-up steps) and the versions that produced it.
+A server, so that ee-benchmarks can alternate its own steps with the peer's in one sitting: it prints the CSV
+header, then reads requests "WORKLOAD WIDTH M STEPS" from stdin, one a line, and answers each with one CSV row:
+the median of STEPS timed steps and the versions that produced it. A new shape is built and warmed up by
+5 untimed steps first.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 torch_be_step.py --widths 64,256,1024 --members 4,16 --threads 1
+    printf 'SingleNetwork 64 4 200\nBatchEnsemble 64 4 200\n' | OPENBLAS_NUM_THREADS=1 /usr/bin/python3 torch_be_step.py --threads 1
 """
 import argparse, ctypes, statistics, sys, time
 import torch
 
 BATCH, INPUT, OUTPUT, WARMUP = 64, 64, 10, 5
+WORKLOADS = ("SingleNetwork", "BatchEnsemble")
 
 
 class BatchLinear(torch.nn.Module):
@@ -35,7 +38,10 @@ def mlp(n, m=None):
     return torch.nn.Sequential(BatchLinear(INPUT, n, m), torch.nn.ReLU(), BatchLinear(n, n, m), torch.nn.ReLU(), BatchLinear(n, OUTPUT, m))
 
 
-def median_step_ms(model, x, y, steps):
+def training_step(kind, n, m):
+    """One SGD step (lr 1e-4, cross-entropy) of the workload at width n with M = m, warmed up."""
+    model = mlp(n) if kind == "SingleNetwork" else mlp(n, m)
+    x = torch.randn(m * BATCH, INPUT); y = torch.randint(0, OUTPUT, (m * BATCH,))
     opt = torch.optim.SGD(model.parameters(), lr=1e-4)
     loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -46,6 +52,10 @@ def median_step_ms(model, x, y, steps):
 
     for _ in range(WARMUP):
         step()
+    return step
+
+
+def median_step_ms(step, steps):
     times = []
     for _ in range(steps):
         t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
@@ -62,29 +72,25 @@ def blas():
         return "generic libblas.so.3 (not OpenBLAS: expect about 2 GFLOP/s)"
 
 
-def ints(text):
-    return [int(v) for v in text.split(",")]
-
-
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--widths", type=ints, required=True)
-    p.add_argument("--members", type=ints, required=True)
     p.add_argument("--threads", type=int, required=True)
-    p.add_argument("--steps", type=int, help="timed steps per case (default 200 up to width 256, 30 above)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     versions = [torch.__version__, blas(), sys.version.split()[0]]
     versions = [v.replace(",", ";") for v in versions]  # CSV fields
-    print("workload,width,members,median_ms,steps,threads,torch,blas,python")
-    for n in a.widths:
-        for m in a.members:
-            steps = a.steps or (200 if n <= 256 else 30)
-            x = torch.randn(m * BATCH, INPUT); y = torch.randint(0, OUTPUT, (m * BATCH,))
-            for kind, model in (("SingleNetwork", mlp(n)), ("BatchEnsemble", mlp(n, m))):
-                ms = median_step_ms(model, x, y, steps)
-                print(",".join([kind, str(n), str(m), repr(ms), str(steps), str(torch.get_num_threads())] + versions), flush=True)
+    print("workload,width,members,median_ms,steps,threads,torch,blas,python", flush=True)
+    shape, step = None, None
+    for line in sys.stdin:
+        kind, n, m, steps = line.split()
+        n, m, steps = int(n), int(m), int(steps)
+        if kind not in WORKLOADS or n < 1 or m < 1 or steps < 1:
+            sys.exit(f"bad request '{line.strip()}'")
+        if shape != (kind, n, m):  # ee-benchmarks asks shape by shape: keep only the current one
+            shape, step = (kind, n, m), training_step(kind, n, m)
+        ms = median_step_ms(step, steps)
+        print(",".join([kind, str(n), str(m), repr(ms), str(steps), str(torch.get_num_threads())] + versions), flush=True)
 
 
 if __name__ == "__main__":

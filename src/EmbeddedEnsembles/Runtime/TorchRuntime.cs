@@ -82,10 +82,12 @@ public static class TorchRuntime
         return new RuntimeInfo(device, torch.get_num_threads(), version, cuda ? "cuda" : "cpu");
     }
 
-    /// <summary>Loads libtorch now (OpenMP threads set to sleep when idle, see <see cref="OpenMpPolicy"/>), or throws one line that names the real cause.</summary>
+    /// <summary>Loads libtorch now (OpenMP threads set to sleep when idle, see <see cref="OpenMpPolicy"/>; malloc's thresholds, see
+    /// <see cref="MallocPolicy"/>), or throws one line that names the real cause.</summary>
     public static void EnsureLoaded()
     {
         OpenMpPolicy.EnsurePassiveUnlessSet();
+        MallocPolicy.EnsureSet();
         // oneMKL picks code paths by CPU model and memory alignment, which changed the last digits of the same
         // computation between runs here; a pinned branch gives repeatable bits. The host's best branch keeps full
         // GEMM speed (AVX2 cost 30-40% in GEMM rate on an Intel AVX-512 host, COMPATIBLE 5x); bits still differ between branches,
