@@ -68,9 +68,10 @@ public static class KernelsCommand
         var gamma = new Option<string>("--gamma") { Description = "gamma(M): 1, M, sqrt(M) or a number", DefaultValueFactory = _ => "M" };
         var format = new Option<string>("--format") { Description = "json (one file or standard output) or npy (a new folder of .npy matrices plus kernels.json, for large n)", DefaultValueFactory = _ => "json" };
         var output = new Option<string?>("--out") { Description = "write the JSON file (or, with --format npy, the new folder) here instead of standard output" };
+        var threads = ExperimentsCli.ThreadsOption("the analytic kernels, all cores by default (the same bits for any count)", Environment.ProcessorCount);
         var command = new Command("kernels", "Writes analytic (and optionally empirical and trained) ensemble kernels as JSON or .npy.")
         {
-            inputs, family, depth, members, activation, uLaw, vLaw, sigmaW, sigmaB, width, seed, targets, time, muW, muU, gamma, format, output,
+            inputs, family, depth, members, activation, uLaw, vLaw, sigmaW, sigmaB, width, seed, targets, time, muW, muU, gamma, format, output, threads,
         };
         command.SetAction(result => ExperimentsCli.Guard(stderr, () =>
         {
@@ -120,7 +121,7 @@ public static class KernelsCommand
                 scales = OneLine(() => new TrainingRule(result.GetValue(muW), result.GetValue(muU), GammaRule.Parse(result.GetValue(gamma)!)).Validate());
             }
 
-            EnsembleKernels kernels = AnalyticKernels.Compute(spec, x);
+            EnsembleKernels kernels = AnalyticKernels.Compute(spec, x, threads: result.GetValue(threads));
             if (NonFinite(kernels) is string problem)
             {
                 stderr.WriteLine($"error: {problem}");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels.Theory;
@@ -49,6 +50,9 @@ public static class AnalyticKernels
         var inputs = new InputTerms[depth, n];
         double[][,] outputs = [.. Enumerable.Range(0, 10).Select(_ => new double[n, n])];
         // One pair through every layer; a diagonal pair records its input's terms, which the pairs i < j then read.
+        // The per-pair steps are compiled fully optimized at once (AggressiveOptimization): a run of n = 1000 lasts a
+        // fraction of a second, most of it before tiered compilation would replace their first, unoptimized code.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Fold(int i, int j, Span<MemberLayerTerms> member, Span<MemberLayerTerms> memberError)
         {
             bool diagonal = i == j;
@@ -103,6 +107,7 @@ public static class AnalyticKernels
     }
 
     // m[j, i] = m[i, j] for j > i, in 64 x 64 blocks (a column-order write of a large matrix misses the cache on every entry).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Mirror(double[,] m)
     {
         const int block = 64;

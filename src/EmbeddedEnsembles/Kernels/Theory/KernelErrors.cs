@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>
@@ -97,6 +99,7 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
     }
 
     /// <summary>delta rho of a pair (see the rule above); 0 for a diagonal or exactly parallel pair.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double CorrelationChange(PairCovariance k, bool diagonal, double covarianceError, double spread)
     {
         double scale = k.Scale;
@@ -112,6 +115,7 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
     /// same and cross, from the layer's input kernels <paramref name="k"/> and moments <paramref name="m"/> and their
     /// errors <paramref name="ek"/> and <paramref name="em"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static PreactivationKernels Step(PreactivationKernels k, PreactivationKernels ek, LayerMoments m, LayerMoments em,
         PreactivationKernels result, double sigmaW2, double sigmaB2)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels.Theory;
@@ -59,6 +60,7 @@ public static class InputLayerKernel
     /// K^1 = sigma_w^2 x_i.x_j/N_0 + sigma_b^2 and Theta^{com,1} = K^1, same and cross alike, for rows i and j of the
     /// inputs x (n x N_0), with the rounding of the sum as its error.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (PreactivationKernels Value, PreactivationKernels Error) Apply(double[,] x, int i, int j, double sigmaW2, double sigmaB2)
     {
         int inputDim = x.GetLength(1);
@@ -119,6 +121,7 @@ public sealed record ModulatedLayerKernel(
     /// <paramref name="k"/> (errors <paramref name="e"/>) of inputs <paramref name="first"/> and <paramref name="second"/>;
     /// <paramref name="diagonal"/> when the pair is one input with itself (its moments are the input's own).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (LayerMoments Value, LayerMoments Error) Moments(PreactivationKernels k, PreactivationKernels e, in InputTerms first, in InputTerms second, bool diagonal)
     {
         const double round = KernelErrors.MomentRounding;
@@ -157,6 +160,7 @@ public sealed record ModulatedLayerKernel(
     /// The next layer's pre-activation kernels at one pair, and their errors: K^{l+1} = sigma_w^2 C^l + sigma_b^2 and
     /// Theta^{com,l+1} = K^{l+1} + sigma_w^2 D^l Theta^{com,l}, same and cross.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (PreactivationKernels Value, PreactivationKernels Error) Next(PreactivationKernels k, PreactivationKernels e, LayerMoments m, LayerMoments em)
     {
         double sw2 = SigmaW2, sb2 = SigmaB2;
@@ -175,6 +179,7 @@ public static class ReadoutKernel
     /// <paramref name="k"/> and moments <paramref name="m"/>: Sigma = sigma_w^2 C^L and
     /// Theta^com = sigma_w^2 C^L + sigma_w^2 D^L Theta^{com,L}, same and cross.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (PreactivationKernels Value, PreactivationKernels Error) Apply(PreactivationKernels k, PreactivationKernels e, LayerMoments m, LayerMoments em, double sigmaW2)
     {
         var output = new PreactivationKernels(
@@ -199,6 +204,7 @@ public static class MemberKernel
     /// <param name="sigmaW2">sigma_w^2.</param>
     /// <param name="modulationsTrained">Whether u and v are trained parameters.</param>
     /// <param name="memberReadoutBias">Whether each member has its own readout bias.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Value, double Error) Sum(ReadOnlySpan<MemberLayerTerms> layers, ReadOnlySpan<MemberLayerTerms> errors, double sigmaW2,
         bool modulationsTrained, bool memberReadoutBias)
     {
