@@ -220,8 +220,9 @@ public static class KernelsCommand
         }
     }
 
-    // Peak memory of the work, estimated before it: the analytic recursion keeps about 16 + 3 L matrices of n x n
-    // doubles and as many error bounds, JSON adds about 300 bytes per matrix entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
+    // Peak memory of the work, estimated before it: the analytic fold keeps its 10 output matrices of n x n doubles (the
+    // kernels and their error bounds; the trained ensemble adds about 6 more), JSON adds about 300 bytes per matrix
+    // entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
     // network keeps its weights (L N^2) and, for the NTK, a few (M n) x N activations per layer and the (M n)^2 blocks.
     private static void CheckMemory(int n, MlpSpec spec, int? width, bool json)
     {
@@ -231,7 +232,7 @@ public static class KernelsCommand
         {
             throw new UsageException($"{n} inputs give about {6 * 25 * entries / 1e9:G2} GB of JSON text, more than one JSON text can hold; use --format npy --out <new folder>");
         }
-        double bytes = 2 * 8 * entries * (16 + 3 * spec.Depth) + (json ? 300 * entries : 0);
+        double bytes = 8 * entries * 16 + (json ? 300 * entries : 0);
         if (width is int w)
         {
             double mn = (double)spec.Members * n;
