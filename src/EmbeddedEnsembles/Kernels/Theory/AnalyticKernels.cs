@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels.Theory;
@@ -48,7 +49,9 @@ public static class AnalyticKernels
         int n = x.GetLength(0), depth = spec.Depth;
         bool modulationsTrained = spec.Family == EnsembleFamily.BatchEnsemble;
         var inputs = new InputTerms[depth, n];
-        double[][,] outputs = [.. Enumerable.Range(0, 10).Select(_ => new double[n, n])];
+        // The outputs in EnsembleKernels' order (Sigma_s, Sigma_c, Theta^com_s, Theta^com_c, Theta^ind), and their errors.
+        double[][,] values = [.. Enumerable.Range(0, 5).Select(_ => new double[n, n])];
+        double[][,] errors = [.. Enumerable.Range(0, 5).Select(_ => new double[n, n])];
         // One pair through every layer; a diagonal pair records its input's terms, which the pairs i < j then read.
         // The per-pair steps are compiled fully optimized at once (AggressiveOptimization): a run of n = 1000 lasts a
         // fraction of a second, most of it before tiered compilation would replace their first, unoptimized code.
@@ -69,8 +72,8 @@ public static class AnalyticKernels
                 (k, e) = l < depth - 1 ? hidden.Next(k, e, m, em) : ReadoutKernel.Apply(k, e, m, em, hidden.SigmaW2);
             }
             (double theta, double thetaError) = MemberKernel.Sum(member, memberError, hidden.SigmaW2, modulationsTrained, spec.MemberReadoutBias);
-            (outputs[0][i, j], outputs[1][i, j], outputs[2][i, j], outputs[3][i, j], outputs[4][i, j]) = (k.KSame, k.KCross, k.ThetaSame, k.ThetaCross, theta);
-            (outputs[5][i, j], outputs[6][i, j], outputs[7][i, j], outputs[8][i, j], outputs[9][i, j]) = (e.KSame, e.KCross, e.ThetaSame, e.ThetaCross, thetaError);
+            (values[0][i, j], values[1][i, j], values[2][i, j], values[3][i, j], values[4][i, j]) = (k.KSame, k.KCross, k.ThetaSame, k.ThetaCross, theta);
+            (errors[0][i, j], errors[1][i, j], errors[2][i, j], errors[3][i, j], errors[4][i, j]) = (e.KSame, e.KCross, e.ThetaSame, e.ThetaCross, thetaError);
         }
         ForEach(n, threads, i =>
         {
@@ -85,14 +88,15 @@ public static class AnalyticKernels
                 Fold(i, j, terms[..depth], terms[depth..]);
             }
         });
-        ForEach(outputs.Length, threads, o => Mirror(outputs[o]));
-        return new EnsembleKernels(spec, outputs[0], outputs[1], outputs[2], outputs[3], outputs[4])
+        double[][,] upper = [.. values, .. errors];
+        ForEach(upper.Length, threads, o => Mirror(upper[o]));
+        return new EnsembleKernels(spec, values[0], values[1], values[2], values[3], values[4])
         {
-            Errors = new KernelErrors(outputs[5], outputs[6], outputs[7], outputs[8], outputs[9]),
+            Errors = new KernelErrors(errors[0], errors[1], errors[2], errors[3], errors[4]),
         };
     }
 
-    // body(0..count-1) on up to `threads` threads (inline for one).
+    // body(0..count-1) on up to `threads` threads (inline for one); a failure surfaces as itself, as on one thread.
     private static void ForEach(int count, int threads, Action<int> body)
     {
         if (threads == 1)
@@ -103,7 +107,14 @@ public static class AnalyticKernels
             }
             return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
     // m[j, i] = m[i, j] for j > i, in 64 x 64 blocks (a column-order write of a large matrix misses the cache on every entry).
