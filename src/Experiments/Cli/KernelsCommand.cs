@@ -109,7 +109,7 @@ public static class KernelsCommand
                 SigmaB = result.GetValue(sigmaB),
             }.Validate());
             CheckInputScale(x, spec);
-            CheckMemory(x.GetLength(0), spec, result.GetValue(width), json: !npy);
+            CheckMemory(x.GetLength(0), spec, result.GetValue(width), trained: result.GetValue(targets) is not null, json: !npy);
             TrainingRule? scales = null;
             double[]? y = null;
             if (result.GetValue(targets) is string targetFile)
@@ -221,10 +221,10 @@ public static class KernelsCommand
     }
 
     // Peak memory of the work, estimated before it: the analytic fold keeps its 10 output matrices of n x n doubles (the
-    // kernels and their error bounds; the trained ensemble adds about 6 more), JSON adds about 300 bytes per matrix
-    // entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
+    // kernels and their error bounds), the trained ensemble up to 16 more (mean-mode kernels, eigenvectors, products),
+    // JSON adds about 300 bytes per matrix entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
     // network keeps its weights (L N^2) and, for the NTK, a few (M n) x N activations per layer and the (M n)^2 blocks.
-    private static void CheckMemory(int n, MlpSpec spec, int? width, bool json)
+    private static void CheckMemory(int n, MlpSpec spec, int? width, bool trained, bool json)
     {
         double entries = (double)n * n;
         const double jsonLimit = 1.5e9; // characters: one .NET string holds at most 2^30 UTF-16 pairs
@@ -232,7 +232,7 @@ public static class KernelsCommand
         {
             throw new UsageException($"{n} inputs give about {6 * 25 * entries / 1e9:G2} GB of JSON text, more than one JSON text can hold; use --format npy --out <new folder>");
         }
-        double bytes = 8 * entries * 16 + (json ? 300 * entries : 0);
+        double bytes = 8 * entries * (10 + (trained ? 16 : 0)) + (json ? 300 * entries : 0);
         if (width is int w)
         {
             double mn = (double)spec.Members * n;
