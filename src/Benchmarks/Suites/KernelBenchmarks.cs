@@ -145,4 +145,8 @@ public class AnalyticKernelScaleBenchmarks
     /// <summary>Analytic kernels of 1000 inputs, ReLU, L = 3.</summary>
     [Benchmark]
     public EnsembleKernels AnalyticReluThousandPointsDepth3() => AnalyticKernels.Compute(_spec, _x);
+
+    /// <summary>The same on every core, as the `kernels` command runs it (the same bits as on one).</summary>
+    [Benchmark]
+    public EnsembleKernels AnalyticReluThousandPointsDepth3AllCores() => AnalyticKernels.Compute(_spec, _x, threads: Environment.ProcessorCount);
 }

@@ -74,9 +74,11 @@ public static class ExperimentsCli
 
     /// <summary>--threads, bounded by the cores this process may use: more would only crash or thrash libtorch's
     /// thread pool, and the provenance would record a count that never ran.</summary>
-    public static Option<int> ThreadsOption()
+    /// <param name="use">What the threads run, for the help text.</param>
+    /// <param name="defaultThreads">The count without the option (null: <see cref="TorchRuntime.DefaultThreads"/>).</param>
+    public static Option<int> ThreadsOption(string use = "libtorch", int? defaultThreads = null)
     {
-        var threads = new Option<int>("--threads") { Description = $"CPU threads for libtorch (1 to the cores, {Environment.ProcessorCount} here)", DefaultValueFactory = _ => TorchRuntime.DefaultThreads };
+        var threads = new Option<int>("--threads") { Description = $"CPU threads for {use} (1 to the cores, {Environment.ProcessorCount} here)", DefaultValueFactory = _ => defaultThreads ?? TorchRuntime.DefaultThreads };
         threads.Validators.Add(result =>
         {
             int value = result.GetValueOrDefault<int>();

@@ -68,9 +68,10 @@ public static class KernelsCommand
         var gamma = new Option<string>("--gamma") { Description = "gamma(M): 1, M, sqrt(M) or a number", DefaultValueFactory = _ => "M" };
         var format = new Option<string>("--format") { Description = "json (one file or standard output) or npy (a new folder of .npy matrices plus kernels.json, for large n)", DefaultValueFactory = _ => "json" };
         var output = new Option<string?>("--out") { Description = "write the JSON file (or, with --format npy, the new folder) here instead of standard output" };
+        var threads = ExperimentsCli.ThreadsOption("the analytic kernels, all cores by default (the same bits for any count)", Environment.ProcessorCount);
         var command = new Command("kernels", "Writes analytic (and optionally empirical and trained) ensemble kernels as JSON or .npy.")
         {
-            inputs, family, depth, members, activation, uLaw, vLaw, sigmaW, sigmaB, width, seed, targets, time, muW, muU, gamma, format, output,
+            inputs, family, depth, members, activation, uLaw, vLaw, sigmaW, sigmaB, width, seed, targets, time, muW, muU, gamma, format, output, threads,
         };
         command.SetAction(result => ExperimentsCli.Guard(stderr, () =>
         {
@@ -108,7 +109,7 @@ public static class KernelsCommand
                 SigmaB = result.GetValue(sigmaB),
             }.Validate());
             CheckInputScale(x, spec);
-            CheckMemory(x.GetLength(0), spec, result.GetValue(width), json: !npy);
+            CheckMemory(x.GetLength(0), spec, result.GetValue(width), trained: result.GetValue(targets) is not null, json: !npy);
             TrainingRule? scales = null;
             double[]? y = null;
             if (result.GetValue(targets) is string targetFile)
@@ -120,7 +121,7 @@ public static class KernelsCommand
                 scales = OneLine(() => new TrainingRule(result.GetValue(muW), result.GetValue(muU), GammaRule.Parse(result.GetValue(gamma)!)).Validate());
             }
 
-            EnsembleKernels kernels = AnalyticKernels.Compute(spec, x);
+            EnsembleKernels kernels = AnalyticKernels.Compute(spec, x, threads: result.GetValue(threads));
             if (NonFinite(kernels) is string problem)
             {
                 stderr.WriteLine($"error: {problem}");
@@ -219,10 +220,11 @@ public static class KernelsCommand
         }
     }
 
-    // Peak memory of the work, estimated before it: the analytic recursion keeps about 16 + 3 L matrices of n x n
-    // doubles and as many error bounds, JSON adds about 300 bytes per matrix entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
+    // Peak memory of the work, estimated before it: the analytic fold keeps its 10 output matrices of n x n doubles (the
+    // kernels and their error bounds), the trained ensemble up to 16 more (mean-mode kernels, eigenvectors, products),
+    // JSON adds about 300 bytes per matrix entry (6 matrices as text, UTF-16 and UTF-8 copies); a finite
     // network keeps its weights (L N^2) and, for the NTK, a few (M n) x N activations per layer and the (M n)^2 blocks.
-    private static void CheckMemory(int n, MlpSpec spec, int? width, bool json)
+    private static void CheckMemory(int n, MlpSpec spec, int? width, bool trained, bool json)
     {
         double entries = (double)n * n;
         const double jsonLimit = 1.5e9; // characters: one .NET string holds at most 2^30 UTF-16 pairs
@@ -230,7 +232,7 @@ public static class KernelsCommand
         {
             throw new UsageException($"{n} inputs give about {6 * 25 * entries / 1e9:G2} GB of JSON text, more than one JSON text can hold; use --format npy --out <new folder>");
         }
-        double bytes = 2 * 8 * entries * (16 + 3 * spec.Depth) + (json ? 300 * entries : 0);
+        double bytes = 8 * entries * (10 + (trained ? 16 : 0)) + (json ? 300 * entries : 0);
         if (width is int w)
         {
             double mn = (double)spec.Members * n;

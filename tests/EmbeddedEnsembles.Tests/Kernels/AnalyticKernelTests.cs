@@ -260,6 +260,46 @@ public class AnalyticKernelTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("relu", "gauss(0.5,1)", "gauss(1,0.5)", "batch-ensemble", 3, 40)]
+    [InlineData("erf", "sign(1)", "gauss(1,0.5)", "batch-ensemble", 2, 24)]
+    [InlineData("relu", "bernoulli(0.5)", "const(1)", "mc-dropout", 2, 40)]
+    [InlineData("relu", "sign(1)", "sign(1)", "independent", 4, 40)]
+    [InlineData("tanh", "gauss(1,0.5)", "sign(1)", "batch-ensemble", 2, 8)]
+    public void KernelsAndErrorBoundsAreTheSameBitsForAnyThreadCount(string activation, string u, string v, string family, int depth, int n)
+    {
+        // The pairs are shared out over threads; every entry must come out bit for bit as on one thread.
+        double[,] x = KernelTestData.Points(n, 5, 23);
+        var spec = new MlpSpec
+        {
+            InputDim = 5, Depth = depth, Activation = Activation.Parse(activation), ULaw = ModulationLaw.Parse(u), VLaw = ModulationLaw.Parse(v),
+            SigmaW = 1.3, SigmaB = 0.2, Members = 3, MemberReadoutBias = true,
+            Family = family switch { "mc-dropout" => EnsembleFamily.McDropout, "independent" => EnsembleFamily.Independent, _ => EnsembleFamily.BatchEnsemble },
+        };
+        var q = new KernelQuadrature(1e-10);
+        double[][,] Parts(EnsembleKernels k) =>
+        [
+            k.NngpSame, k.NngpCross, k.NtkSharedSame, k.NtkSharedCross, k.NtkMember,
+            k.Errors!.NngpSame, k.Errors.NngpCross, k.Errors.NtkSharedSame, k.Errors.NtkSharedCross, k.Errors.NtkMember,
+        ];
+        double[][,] one = Parts(AnalyticKernels.Compute(spec, x, q, threads: 1));
+        foreach (int threads in new[] { 2, 3 })
+        {
+            double[][,] many = Parts(AnalyticKernels.Compute(spec, x, q, threads));
+            for (int p = 0; p < one.Length; p++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        Assert.True(BitConverter.DoubleToInt64Bits(one[p][i, j]) == BitConverter.DoubleToInt64Bits(many[p][i, j]),
+                            $"part {p} entry ({i}, {j}): {one[p][i, j]:R} on one thread, {many[p][i, j]:R} on {threads}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void BadInputsFailClearly()
     {

@@ -68,6 +68,7 @@ public sealed class KernelsCommandTests : IDisposable
     [InlineData("--empirical-width must be at least 1", "--empirical-width", "0")]
     [InlineData("--time must be a number >= 0", "--time", "-1")]
     [InlineData("unknown format 'xml'", "--format", "xml")]
+    [InlineData("--threads must be between 1 and", "--threads", "0")]
     public void RangeErrorsAreOneLine(string message, string option, string value)
     {
         string inputs = Write("x.csv", "0.5,1\n");

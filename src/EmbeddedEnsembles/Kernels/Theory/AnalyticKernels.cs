@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using EmbeddedEnsembles.Descriptions;
 
 namespace EmbeddedEnsembles.Kernels.Theory;
@@ -15,6 +17,13 @@ namespace EmbeddedEnsembles.Kernels.Theory;
 /// Every pair (z, z') has the same-member diagonal as its variances.
 /// </para>
 /// <para>
+/// The fold runs pair by pair: an entry (i, j) of a layer needs only the same entry of the layer before and the
+/// inputs' own entries (i, i) and (j, j). So the diagonal pairs go first, keeping each input's terms per layer
+/// (<see cref="InputTerms"/>), then every pair i &lt; j folds through all layers in scalars, and only the ten output
+/// matrices (five kernels, five error bounds) are n x n. Pairs are independent and each is computed by the same
+/// code on any thread, so the result is the same bits for any thread count.
+/// </para>
+/// <para>
 /// Families. BatchEnsemble: as above. MC-dropout: u ~ bernoulli(p)/p, v = 1, masks not trained, so the modulation
 /// part of Theta^ind is 0. Independent ensemble: members are separate networks with u = v = 1, so the same-member
 /// kernels are the plain NNGP/NTK, every cross kernel is 0 and Theta^ind has no modulation part. All of an
@@ -30,26 +39,103 @@ public static class AnalyticKernels
     /// <param name="spec">The ensemble; must use the NTK parameterization (the theory's).</param>
     /// <param name="x">Inputs, one per row, N_0 = spec.InputDim columns.</param>
     /// <param name="quadrature">Accuracy of the moments without closed forms; null for the defaults.</param>
-    public static EnsembleKernels Compute(MlpSpec spec, double[,] x, KernelQuadrature? quadrature = null)
+    /// <param name="threads">Threads that share the input pairs (the same bits for any count).</param>
+    public static EnsembleKernels Compute(MlpSpec spec, double[,] x, KernelQuadrature? quadrature = null, int threads = 1)
     {
         Validate(spec, x);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         KernelQuadrature q = (quadrature ?? KernelQuadrature.Default).Validate();
         var hidden = ModulatedLayerKernel.Of(spec, q);
-        PreactivationKernels k = InputLayerKernel.Apply(x, hidden.SigmaW2, hidden.SigmaB2);
-        var memberTerms = new List<MemberLayerTerms>(spec.Depth);
-        for (int l = 1; l <= spec.Depth; l++)
+        int n = x.GetLength(0), depth = spec.Depth;
+        bool modulationsTrained = spec.Family == EnsembleFamily.BatchEnsemble;
+        var inputs = new InputTerms[depth, n];
+        // The outputs in EnsembleKernels' order (Sigma_s, Sigma_c, Theta^com_s, Theta^com_c, Theta^ind), and their errors.
+        double[][,] values = [.. Enumerable.Range(0, 5).Select(_ => new double[n, n])];
+        double[][,] errors = [.. Enumerable.Range(0, 5).Select(_ => new double[n, n])];
+        // One pair through every layer; a diagonal pair records its input's terms, which the pairs i < j then read.
+        // The per-pair steps are compiled fully optimized at once (AggressiveOptimization): a run of n = 1000 lasts a
+        // fraction of a second, most of it before tiered compilation would replace their first, unoptimized code.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        void Fold(int i, int j, Span<MemberLayerTerms> member, Span<MemberLayerTerms> memberError)
         {
-            LayerMoments m = hidden.Moments(k);
-            memberTerms.Add(m.Member);
-            k = l < spec.Depth ? hidden.Next(k, m) : ReadoutKernel.Apply(k, m, hidden.SigmaW2);
+            bool diagonal = i == j;
+            (PreactivationKernels k, PreactivationKernels e) = InputLayerKernel.Apply(x, i, j, hidden.SigmaW2, hidden.SigmaB2);
+            for (int l = 0; l < depth; l++)
+            {
+                if (diagonal)
+                {
+                    inputs[l, i] = hidden.Input(k.KSame, e.KSame);
+                }
+                (LayerMoments m, LayerMoments em) = hidden.Moments(k, e, inputs[l, i], inputs[l, j], diagonal);
+                member[l] = m.Member;
+                memberError[l] = em.Member;
+                (k, e) = l < depth - 1 ? hidden.Next(k, e, m, em) : ReadoutKernel.Apply(k, e, m, em, hidden.SigmaW2);
+            }
+            (double theta, double thetaError) = MemberKernel.Sum(member, memberError, hidden.SigmaW2, modulationsTrained, spec.MemberReadoutBias);
+            (values[0][i, j], values[1][i, j], values[2][i, j], values[3][i, j], values[4][i, j]) = (k.KSame, k.KCross, k.ThetaSame, k.ThetaCross, theta);
+            (errors[0][i, j], errors[1][i, j], errors[2][i, j], errors[3][i, j], errors[4][i, j]) = (e.KSame, e.KCross, e.ThetaSame, e.ThetaCross, thetaError);
         }
-        (double[,] member, double[,] memberError) = MemberKernel.Sum(memberTerms, hidden.SigmaW2,
-            modulationsTrained: spec.Family == EnsembleFamily.BatchEnsemble, spec.MemberReadoutBias);
-        PreactivationKernels e = k.Errors!;
-        return new EnsembleKernels(spec, k.KSame, k.KCross, k.ThetaSame, k.ThetaCross, member)
+        ForEach(n, threads, i =>
         {
-            Errors = new KernelErrors(e.KSame, e.KCross, e.ThetaSame, e.ThetaCross, memberError),
+            Span<MemberLayerTerms> terms = new MemberLayerTerms[2 * depth];
+            Fold(i, i, terms[..depth], terms[depth..]);
+        });
+        ForEach(n, threads, i =>
+        {
+            Span<MemberLayerTerms> terms = new MemberLayerTerms[2 * depth];
+            for (int j = i + 1; j < n; j++)
+            {
+                Fold(i, j, terms[..depth], terms[depth..]);
+            }
+        });
+        double[][,] upper = [.. values, .. errors];
+        ForEach(upper.Length, threads, o => Mirror(upper[o]));
+        return new EnsembleKernels(spec, values[0], values[1], values[2], values[3], values[4])
+        {
+            Errors = new KernelErrors(errors[0], errors[1], errors[2], errors[3], errors[4]),
         };
+    }
+
+    // body(0..count-1) on up to `threads` threads (inline for one); a failure surfaces as itself, as on one thread.
+    private static void ForEach(int count, int threads, Action<int> body)
+    {
+        if (threads == 1)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+            return;
+        }
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
+
+    // m[j, i] = m[i, j] for j > i, in 64 x 64 blocks (a column-order write of a large matrix misses the cache on every entry).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Mirror(double[,] m)
+    {
+        const int block = 64;
+        int n = m.GetLength(0);
+        for (int ib = 0; ib < n; ib += block)
+        {
+            for (int jb = ib; jb < n; jb += block)
+            {
+                for (int i = ib; i < Math.Min(ib + block, n); i++)
+                {
+                    for (int j = Math.Max(jb, i + 1); j < Math.Min(jb + block, n); j++)
+                    {
+                        m[j, i] = m[i, j];
+                    }
+                }
+            }
+        }
     }
 
     private static void Validate(MlpSpec spec, double[,] x)

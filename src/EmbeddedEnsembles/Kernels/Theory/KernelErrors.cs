@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>
@@ -97,6 +99,7 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
     }
 
     /// <summary>delta rho of a pair (see the rule above); 0 for a diagonal or exactly parallel pair.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double CorrelationChange(PairCovariance k, bool diagonal, double covarianceError, double spread)
     {
         double scale = k.Scale;
@@ -108,37 +111,21 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
     }
 
     /// <summary>
-    /// Errors of <paramref name="result"/> = (sigma_w^2 C + sigma_b^2, sigma_w^2 C + sigma_b^2 + sigma_w^2 D Theta),
-    /// same and cross, from the errors of the layer's input kernels <paramref name="k"/> and moments <paramref name="m"/>.
+    /// Errors of one pair's <paramref name="result"/> = (sigma_w^2 C + sigma_b^2, sigma_w^2 C + sigma_b^2 + sigma_w^2 D Theta),
+    /// same and cross, from the layer's input kernels <paramref name="k"/> and moments <paramref name="m"/> and their
+    /// errors <paramref name="ek"/> and <paramref name="em"/>.
     /// </summary>
-    internal static PreactivationKernels Step(PreactivationKernels k, LayerMoments m, PreactivationKernels result, double sigmaW2, double sigmaB2)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static PreactivationKernels Step(PreactivationKernels k, PreactivationKernels ek, LayerMoments m, LayerMoments em,
+        PreactivationKernels result, double sigmaW2, double sigmaB2)
     {
-        PreactivationKernels ek = k.Errors ?? throw new ArgumentException("the pre-activation kernels carry no error estimate");
-        LayerMoments em = m.Errors ?? throw new ArgumentException("the layer moments carry no error estimate");
-        int n = result.KSame.GetLength(0);
-        var ks = new double[n, n];
-        var kc = new double[n, n];
-        var ts = new double[n, n];
-        var tc = new double[n, n];
-        // Locals, not property chains, in the loop: it runs over every entry of every layer.
-        double[,] cs = m.CSame, cc = m.CCross, ds = m.Member.DSame, dc = m.DCross, thetaS = k.ThetaSame, thetaC = k.ThetaCross;
-        double[,] ecs = em.CSame, ecc = em.CCross, eds = em.Member.DSame, edc = em.DCross, ets = ek.ThetaSame, etc = ek.ThetaCross;
-        double[,] nextS = result.KSame, nextC = result.KCross;
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                double eks = sigmaW2 * ecs[i, j] + StepRounding * (sigmaW2 * Math.Abs(cs[i, j]) + sigmaB2);
-                double ekc = sigmaW2 * ecc[i, j] + StepRounding * (sigmaW2 * Math.Abs(cc[i, j]) + sigmaB2);
-                double dS = ds[i, j], dC = dc[i, j], tS = thetaS[i, j], tC = thetaC[i, j];
-                ks[i, j] = eks;
-                kc[i, j] = ekc;
-                ts[i, j] = eks + sigmaW2 * (eds[i, j] * Math.Abs(tS) + Math.Abs(dS) * ets[i, j])
-                    + StepRounding * (Math.Abs(nextS[i, j]) + sigmaW2 * Math.Abs(dS * tS));
-                tc[i, j] = ekc + sigmaW2 * (edc[i, j] * Math.Abs(tC) + Math.Abs(dC) * etc[i, j])
-                    + StepRounding * (Math.Abs(nextC[i, j]) + sigmaW2 * Math.Abs(dC * tC));
-            }
-        }
-        return new PreactivationKernels(ks, kc, ts, tc);
+        double eks = sigmaW2 * em.CSame + StepRounding * (sigmaW2 * Math.Abs(m.CSame) + sigmaB2);
+        double ekc = sigmaW2 * em.CCross + StepRounding * (sigmaW2 * Math.Abs(m.CCross) + sigmaB2);
+        double dS = m.Member.DSame, dC = m.DCross, tS = k.ThetaSame, tC = k.ThetaCross;
+        return new PreactivationKernels(eks, ekc,
+            eks + sigmaW2 * (em.Member.DSame * Math.Abs(tS) + Math.Abs(dS) * ek.ThetaSame)
+                + StepRounding * (Math.Abs(result.KSame) + sigmaW2 * Math.Abs(dS * tS)),
+            ekc + sigmaW2 * (em.DCross * Math.Abs(tC) + Math.Abs(dC) * ek.ThetaCross)
+                + StepRounding * (Math.Abs(result.KCross) + sigmaW2 * Math.Abs(dC * tC)));
     }
 }
