@@ -33,6 +33,10 @@ public static class QuadratureKernelRule
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(q);
+        if (v is GaussLaw gauss)
+        {
+            return GaussLawKernelRule.SameMember(activation, gauss, k);
+        }
         double inner = q.Tolerance / NestedFactor;
         double innerError = 0; // the largest inner estimate, relative to its integral's magnitude
         (Triple m, double error) = v.Expect(a =>
@@ -57,6 +61,10 @@ public static class QuadratureKernelRule
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(q);
+        if (v is GaussLaw gauss)
+        {
+            return GaussLawKernelRule.CrossMember(activation, gauss, k);
+        }
         double scale = Math.Sqrt(v.SecondMoment);
         (double H, double Hd) Averaged(double z)
         {
@@ -86,7 +94,7 @@ public static class QuadratureKernelRule
     }
 
     // 0 and +-w, +-4w, +-16w (just 0 for an infinite width).
-    private static double[] Breaks(double width) => double.IsFinite(width)
+    internal static double[] Breaks(double width) => double.IsFinite(width)
         ? [0, width, -width, 4 * width, -4 * width, 16 * width, -16 * width]
         : [0];
 
