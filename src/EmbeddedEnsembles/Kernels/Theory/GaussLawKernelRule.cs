@@ -6,7 +6,7 @@ namespace EmbeddedEnsembles.Kernels.Theory;
 
 /// <summary>
 /// Moments of an activation without a closed form (tanh, GELU) under a Gaussian law of v, by fixed rules that take
-/// milliseconds where the nested adaptive rules (three levels deep) took seconds.
+/// tens of milliseconds per pair where the nested adaptive rules (three levels deep) took seconds.
 /// <para>
 /// Polar coordinates: (z, z') = r (sd1 cos w, sd2 cos(w - theta)) with r Rayleigh (density r e^(-r^2/2)) and w
 /// uniform on [0, 2 pi), independent. Same-member: phi(v z) depends on v and r only through s = |v| r (a negative v
@@ -20,8 +20,8 @@ namespace EmbeddedEnsembles.Kernels.Theory;
 /// Why these variables: phi(e^t c) turns over where t = -log|c|, with the same width whatever the pre-activation
 /// spread, and phi(e^t c) is analytic for |Im t| &lt; pi/2 (tanh's poles sit on Im t = pi/2), so the outer rule in t is
 /// a fixed composite one: 15-point Gauss-Kronrod on half-unit panels from 1 below the first turn-over (t = -log of
-/// the largest |c|) to the end of the weights' support, and panels doubling in length below it (no turn-over there;
-/// 40 units down, where the weights are below e^-40 of their scale). The inner rule in w is graded geometrically
+/// the largest |c|, or the lower end of the weights' bulk if that is lower) to the end of the weights' support, and
+/// panels lengthening below it (no turn-over there; 40 units down, where the weights are below e^-40 of their scale). The inner rule in w is graded geometrically
 /// (ratio 2) around the four angles where c1 or c2 vanishes, down to the transition width e^-t / max(sd1, sd2) of that
 /// t: every panel then lies at least its own half-length from the integrand's singularities, so 15 points converge
 /// whatever the width.
@@ -165,34 +165,37 @@ public static class GaussLawKernelRule
         return new OuterGrid(lo, hi, t, exp, weights, error);
     }
 
-    // The weights of t = log(|v| r): E_v of x^2 e^(-x^2/2) (1, v^2, x^2), x = e^t/|v| (the density of log r at t - log|v|).
+    // The weights of t = log s, s = |v| r, with a = |v| of folded density F(a) = (phi((a - mu)/sd) + phi((a + mu)/sd))/sd:
+    // P0 = E_a[q(t - log a)] and Pr = E_a[(s/a)^2 q(t - log a)], q(b) = e^(2b) e^(-e^(2b)/2) the density of log r, in
+    // x = s/a: s sqrt(pi/2) E_x[F(s/|x|) (1, x^2)] over x ~ N(0, 1), bounded integrands that turn over where s/|x| crosses
+    // the law's bulk; P2 = E_v[v^2 q(t - log|v|)] = s^2 E_v[exp(-s^2/(2 v^2))], bounded and flat at v = 0.
     private static OuterGrid SameGrid(GaussLaw v, int turn, int end) => BuildGrid(OuterPoints(turn, 0.5 * end), t =>
     {
-        double s = Math.Exp(t);
-        (Triple w, double e) = GaussianExpectation.Integrate(a =>
+        double s = Math.Exp(t), mu = Math.Abs(v.Mu), sd = v.S;
+        double Folded(double a) => (Math.Exp(-0.5 * Sq((a - mu) / sd)) + Math.Exp(-0.5 * Sq((a + mu) / sd))) / (sd * Math.Sqrt(2 * Math.PI));
+        var xBreaks = new List<double> { 0 };
+        foreach (double a in new[] { mu + sd, mu + 3 * sd, mu + 6 * sd, mu + 9 * sd, mu - sd, mu - 3 * sd })
         {
-            if (a == 0)
+            if (a > 0)
             {
-                return default;
+                xBreaks.Add(s / a);
+                xBreaks.Add(-s / a);
             }
-            double x = s / Math.Abs(a), x2 = x * x, q = x2 * Math.Exp(-0.5 * x2);
-            return new Triple(q, a * a * q, x2 * q);
-        }, v.Mu, v.S, 1e-15, WeightBreaks(s, Math.Abs(v.Mu) + 9 * v.S));
-        return (w, e / Math.Max(w.Max(), 1e-300));
+        }
+        (Triple x, double ex) = GaussianExpectation.Integrate(u =>
+        {
+            double f = u == 0 ? 0 : Folded(s / Math.Abs(u));
+            return new Triple(f, f * u * u, 0);
+        }, 0, 1, 1e-15, [.. xBreaks]);
+        double factor = s * Math.Sqrt(Math.PI / 2);
+        (Triple w2, double e2) = GaussianExpectation.Integrate(a => new Triple(a == 0 ? 0 : Math.Exp(-0.5 * Sq(s / a)), 0, 0),
+            v.Mu, v.S, 1e-15, [0, s / 4, -s / 4, s / 2, -s / 2, s, -s, 2 * s, -2 * s]);
+        var w = new Triple(factor * x.A, s * s * w2.A, factor * x.B);
+        double relative = Math.Max(ex / Math.Max(Math.Max(x.A, x.B), 1e-300), e2 / Math.Max(w2.A, 1e-300));
+        return (w, relative);
     });
 
-    // The weights' integrands peak at |v| ~ s and fall like (s/v)^2 beyond: break points at 0 and +-s 2^j from s/4 to
-    // the law's reach, so the adaptive rule starts from a geometric grading.
-    private static double[] WeightBreaks(double s, double reach)
-    {
-        var breaks = new List<double> { 0 };
-        for (double b = s / 4; b < reach; b *= 2)
-        {
-            breaks.Add(b);
-            breaks.Add(-b);
-        }
-        return [.. breaks];
-    }
+    private static double Sq(double x) => x * x;
 
     // The weight of t = log r, the density of log r: r^2 e^(-r^2/2) (in every component).
     private static OuterGrid CrossGrid(int turn) => BuildGrid(OuterPoints(turn, 2.5), t =>

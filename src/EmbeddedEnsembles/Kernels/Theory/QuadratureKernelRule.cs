@@ -12,7 +12,9 @@ namespace EmbeddedEnsembles.Kernels.Theory;
 /// the refinement scales with the pre-activation spread. The expectation over the law of v is
 /// <see cref="ModulationLaw.Expect"/> (exact atoms for discrete laws, adaptive for Gaussian laws, with break points
 /// at v = 0 and +-1/sd, ... from <see cref="LawBreaks"/>). <see cref="Activation"/>'s default kernel methods call
-/// these; activations with closed forms override them, and the tests compare the two.
+/// these; activations with closed forms override them, and the tests compare the two. Under a Gaussian law of v the
+/// three nested adaptive integrals took seconds per pair, so those moments go to <see cref="GaussLawKernelRule"/>
+/// (fixed rules with their own error estimate; the tolerance does not apply there).
 /// </summary>
 public static class QuadratureKernelRule
 {
