@@ -29,7 +29,7 @@ public static class BenchmarkApp
     /// <summary>The suites in run order: the GEMM ceiling first, then the ensemble questions.</summary>
     public static IReadOnlyList<Type> SuiteTypes { get; } =
         [typeof(GemmBenchmarks), typeof(TrainingStepBenchmarks), typeof(InferenceBenchmarks), typeof(GemmBenchmarksAfter), typeof(KernelBenchmarks),
-        typeof(AnalyticKernelScaleBenchmarks)];
+        typeof(AnalyticKernelScaleBenchmarks), typeof(GaussLawSmoothKernelBenchmarks)];
 
     private static (string Value, bool FromCaller) OmpWaitPolicy { get; set; } = ("unset", false);
 

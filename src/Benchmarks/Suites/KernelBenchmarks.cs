@@ -150,3 +150,33 @@ public class AnalyticKernelScaleBenchmarks
     [Benchmark]
     public EnsembleKernels AnalyticReluThousandPointsDepth3AllCores() => AnalyticKernels.Compute(_spec, _x, threads: Environment.ProcessorCount);
 }
+
+/// <summary>
+/// tanh under a Gaussian v law (issue 18): the analytic kernels of 8 inputs, L = 2, BatchEnsemble with u = v =
+/// gauss(1,0.5), by the fixed polar rules of <see cref="GaussLawKernelRule"/> (36 same-member and 36 cross-member
+/// moment pairs per layer; the nested adaptive rules took seconds per pair). The per-law weights and the smoothed
+/// activation's table are built on the first call and shared by the process, so this times the warm cost.
+/// </summary>
+public class GaussLawSmoothKernelBenchmarks
+{
+    /// <summary>n.</summary>
+    public const int Points = 8;
+    private readonly MlpSpec _spec = new()
+    {
+        InputDim = KernelBenchmarks.InputDim, Depth = 2, Activation = Activation.Parse("tanh"),
+        ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5),
+    };
+    private double[,] _x = new double[0, 0];
+
+    /// <summary>Draws the inputs.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        ThreadCheck.Record();
+        _x = KernelBenchmarks.Inputs(Points);
+    }
+
+    /// <summary>Analytic kernels of 8 inputs, tanh, v ~ gauss(1,0.5), L = 2.</summary>
+    [Benchmark]
+    public EnsembleKernels AnalyticTanhGaussianV() => AnalyticKernels.Compute(_spec, _x);
+}

@@ -33,20 +33,22 @@ public static class GaussianExpectation
 {
     private const double Range = 9;
     private const int MaxPanels = 100;
-    private static readonly double[] KronrodNodes =
+    /// <summary>The 15-point Kronrod nodes on [-1, 1] (the positive half and 0; shared with <see cref="Kernels.Theory.GaussLawKernelRule"/>).</summary>
+    internal static readonly double[] KronrodNodes =
     [
         0.991455371120812639206854697526329, 0.949107912342758524526189684047851, 0.864864423359769072789712788640926,
         0.741531185599394439863864773280788, 0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
         0.207784955007898467600689403773245, 0,
     ];
-    private static readonly double[] KronrodWeights =
+    /// <summary>Their Kronrod weights.</summary>
+    internal static readonly double[] KronrodWeights =
     [
         0.022935322010529224963732008058970, 0.063092092629978553290700663189204, 0.104790010322250183839876322541518,
         0.140653259715525918745189590510238, 0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
         0.204432940075298892414161999234649, 0.209482141084727828012999174891714,
     ];
-    // Gauss weights of the Kronrod nodes 1, 3, 5 and 7 (the embedded 7-point rule).
-    private static readonly double[] GaussWeights =
+    /// <summary>Gauss weights of the Kronrod nodes 1, 3, 5 and 7 (the embedded 7-point rule).</summary>
+    internal static readonly double[] GaussWeights =
     [
         0.129484966168869693270611432679082, 0.279705391489276667901467771423780, 0.381830050505118944950369775488975,
         0.417959183673469387755102040816327,
@@ -208,6 +210,6 @@ public static class GaussianExpectation
     // QUADPACK's (qk15) estimate of the 15-point result's error from |K15 - G7|: spread * min(1, (200 |K15 - G7| / spread)^1.5).
     // |K15 - G7| is the error of the 7-point rule; the 15-point rule converges much faster, and this scaling (used by
     // QUADPACK since 1983) models that while staying conservative for smooth integrands.
-    private static double KronrodError(double difference, double spread) =>
+    internal static double KronrodError(double difference, double spread) =>
         spread > 0 && difference > 0 ? spread * Math.Min(1, Math.Pow(200 * difference / spread, 1.5)) : difference;
 }

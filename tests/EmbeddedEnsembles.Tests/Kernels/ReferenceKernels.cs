@@ -5,7 +5,8 @@ namespace EEArtifacts.EmbeddedEnsembles.Tests.Kernels;
 
 /// <summary>
 /// An independent implementation of THEORY.md section 2 in double-double arithmetic, for ReLU (every law, through its
-/// moments V2, Vp, Vm, Pnz) and erf (discrete laws, through their atoms). Written from the formulas, in their plain
+/// moments V2, Vp, Vm, Pnz), erf (discrete laws, through their atoms), and tanh and GELU (discrete laws through their
+/// atoms, Gaussian v laws through SmoothReference's composite rule in v). Written from the formulas, in their plain
 /// forms (theta from the Gram determinant 1 - rho^2, D = A B - 4 a^2 b^2 k12^2): at 32 digits cancellation costs
 /// nothing, so it checks the library's digit-keeping forms.
 /// </summary>
@@ -173,6 +174,10 @@ internal static class ReferenceKernels
 
     private static (DD, DD, DD) AtomSame(string activation, ModulationLaw v, DD k11, DD k22, DD k12)
     {
+        if (v is GaussLaw g)
+        {
+            return SmoothReference.GaussSame(activation, g.Mu, g.S, k11.Value, k22.Value, k12.Value);
+        }
         DD pp = 0, dd = 0, zz = 0;
         foreach ((DD value, DD w) in Atoms(v))
         {
@@ -186,6 +191,10 @@ internal static class ReferenceKernels
 
     private static (DD, DD) AtomCross(string activation, ModulationLaw v, DD k11, DD k22, DD k12)
     {
+        if (v is GaussLaw g)
+        {
+            return SmoothReference.GaussCross(activation, g.Mu, g.S, k11.Value, k22.Value, k12.Value);
+        }
         DD pp = 0, dd = 0;
         foreach ((DD x, DD wx) in Atoms(v))
         {

@@ -33,6 +33,13 @@ public abstract partial class Activation
         QuadratureKernelRule.CrossMember(this, v, k, quadrature);
 
     /// <summary>
+    /// (phi(z), phi'(z)) as the fixed rules of Gaussian laws evaluate them (<see cref="GaussLawKernelRule"/>): exact,
+    /// since those rules converge only on analytic integrands (GELU's table is only twice differentiable);
+    /// <see cref="Value"/> and <see cref="Derivative"/> unless an activation computes the two together.
+    /// </summary>
+    protected internal virtual (double Value, double Derivative) AnalyticKernelValue(double z) => (Value(z), Derivative(z));
+
+    /// <summary>
     /// A bound delta on the error of <see cref="KernelValue"/> relative to |z| and of <see cref="KernelDerivative"/>
     /// (0 unless they are approximations: GELU reads Phi from a table).
     /// </summary>

@@ -12,7 +12,9 @@ namespace EmbeddedEnsembles.Kernels.Theory;
 /// the refinement scales with the pre-activation spread. The expectation over the law of v is
 /// <see cref="ModulationLaw.Expect"/> (exact atoms for discrete laws, adaptive for Gaussian laws, with break points
 /// at v = 0 and +-1/sd, ... from <see cref="LawBreaks"/>). <see cref="Activation"/>'s default kernel methods call
-/// these; activations with closed forms override them, and the tests compare the two.
+/// these; activations with closed forms override them, and the tests compare the two. Under a Gaussian law of v the
+/// three nested adaptive integrals took seconds per pair, so those moments go to <see cref="GaussLawKernelRule"/>
+/// (fixed rules with their own error estimate; the tolerance does not apply there).
 /// </summary>
 public static class QuadratureKernelRule
 {
@@ -33,6 +35,10 @@ public static class QuadratureKernelRule
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(q);
+        if (v is GaussLaw gauss)
+        {
+            return GaussLawKernelRule.SameMember(activation, gauss, k);
+        }
         double inner = q.Tolerance / NestedFactor;
         double innerError = 0; // the largest inner estimate, relative to its integral's magnitude
         (Triple m, double error) = v.Expect(a =>
@@ -57,6 +63,10 @@ public static class QuadratureKernelRule
         ArgumentNullException.ThrowIfNull(activation);
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(q);
+        if (v is GaussLaw gauss)
+        {
+            return GaussLawKernelRule.CrossMember(activation, gauss, k);
+        }
         double scale = Math.Sqrt(v.SecondMoment);
         (double H, double Hd) Averaged(double z)
         {
@@ -86,7 +96,7 @@ public static class QuadratureKernelRule
     }
 
     // 0 and +-w, +-4w, +-16w (just 0 for an infinite width).
-    private static double[] Breaks(double width) => double.IsFinite(width)
+    internal static double[] Breaks(double width) => double.IsFinite(width)
         ? [0, width, -width, 4 * width, -4 * width, 16 * width, -16 * width]
         : [0];
 
