@@ -100,7 +100,7 @@ public static class BenchmarkApp
                 if (suite == typeof(TrainingStepBenchmarks) && Matches(options.Filters, TorchPeer.FilterName))
                 {
                     peer = TorchPeer.Run(TorchPeer.DebianPython, options.Profile.Widths, options.Profile.Members, runtime.Threads,
-                        rounds: options.Profile.ShortJobs ? 11 : 21, Console.WriteLine);
+                        options.Profile.PeerRounds, Console.WriteLine);
                 }
             }
             CopyExports(Path.Combine(artifacts.FullName, "results"), options.OutputDirectory);
@@ -124,7 +124,7 @@ public static class BenchmarkApp
         IReadOnlyList<GemmTiming> gemmMinima = [];
         if (Matches(options.Filters, StepBreakdown.FilterName))
         {
-            int rounds = options.Profile.ShortJobs ? 7 : 20;
+            int rounds = options.Profile.BreakdownRounds;
             gemmMinima = StepBreakdown.GemmMinima(options.Profile.GemmSizes, 3 * rounds);
             breakdown = options.Profile.Widths.SelectMany(w => options.Profile.Members.SelectMany(m => StepBreakdown.Measure(w, m, rounds))).ToList();
             layers = options.Profile.Widths.SelectMany(w => options.Profile.Members.SelectMany(m => LayerVariants.Measure(w, m, 2 * rounds))).ToList();

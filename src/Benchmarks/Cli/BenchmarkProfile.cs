@@ -11,6 +11,8 @@ namespace EEArtifacts.Benchmarks.Cli;
 /// <param name="KernelPoints">Numbers of input points n of the kernel suite.</param>
 /// <param name="KernelWidths">Widths of the networks whose empirical kernels the kernel suite computes.</param>
 /// <param name="ShortJobs">True: 1 launch, 2 warmups, 5 iterations of about 100 ms; false: BenchmarkDotNet's default job.</param>
+/// <param name="BreakdownRounds">Interleaved rounds of the stopwatch step breakdown per case.</param>
+/// <param name="PeerRounds">Interleaved rounds of this project's step against the PyTorch peer's per shape.</param>
 public sealed record BenchmarkProfile(
     string Name,
     IReadOnlyList<int> Widths,
@@ -18,7 +20,9 @@ public sealed record BenchmarkProfile(
     IReadOnlyList<int> GemmSizes,
     IReadOnlyList<int> KernelPoints,
     IReadOnlyList<int> KernelWidths,
-    bool ShortJobs)
+    bool ShortJobs,
+    int BreakdownRounds,
+    int PeerRounds)
 {
     /// <summary>A few minutes on two cores: widths 64, 256, 1024 and M 4, 16.</summary>
     public static BenchmarkProfile Quick { get; } = new(
@@ -28,7 +32,9 @@ public sealed record BenchmarkProfile(
         GemmSizes: [256, 512, 1024],
         KernelPoints: [16, 64],
         KernelWidths: [256],
-        ShortJobs: true);
+        ShortJobs: true,
+        BreakdownRounds: 7,
+        PeerRounds: 11);
 
     /// <summary>The full grid with BenchmarkDotNet's default job (hours on a small machine).</summary>
     public static BenchmarkProfile Paper { get; } = new(
@@ -38,7 +44,9 @@ public sealed record BenchmarkProfile(
         GemmSizes: [128, 256, 512, 1024, 2048],
         KernelPoints: [16, 64, 256],
         KernelWidths: [256, 1024],
-        ShortJobs: false);
+        ShortJobs: false,
+        BreakdownRounds: 20,
+        PeerRounds: 21);
 
     /// <summary>Every profile.</summary>
     public static IReadOnlyList<BenchmarkProfile> All { get; } = [Quick, Paper];

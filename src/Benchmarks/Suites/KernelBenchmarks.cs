@@ -127,28 +127,17 @@ public class KernelBenchmarks
 /// kernel work alone (the command adds start-up and the output: `ee-experiments kernels --inputs X.csv --format npy
 /// --out DIR` writes 80 MB of .npy, the kernels and their error bounds; JSON 105 MB of text).
 /// </summary>
-public class AnalyticKernelScaleBenchmarks
+public class AnalyticKernelScaleBenchmarks() : FixedInputKernelBenchmarks(points: 1000)
 {
-    /// <summary>n.</summary>
-    public const int Points = 1000;
     private readonly MlpSpec _spec = new() { InputDim = KernelBenchmarks.InputDim, Depth = 3 };
-    private double[,] _x = new double[0, 0];
-
-    /// <summary>Draws the inputs.</summary>
-    [GlobalSetup]
-    public void Setup()
-    {
-        ThreadCheck.Record();
-        _x = KernelBenchmarks.Inputs(Points);
-    }
 
     /// <summary>Analytic kernels of 1000 inputs, ReLU, L = 3.</summary>
     [Benchmark]
-    public EnsembleKernels AnalyticReluThousandPointsDepth3() => AnalyticKernels.Compute(_spec, _x);
+    public EnsembleKernels AnalyticReluThousandPointsDepth3() => AnalyticKernels.Compute(_spec, X);
 
     /// <summary>The same on every core, as the `kernels` command runs it (the same bits as on one).</summary>
     [Benchmark]
-    public EnsembleKernels AnalyticReluThousandPointsDepth3AllCores() => AnalyticKernels.Compute(_spec, _x, threads: Environment.ProcessorCount);
+    public EnsembleKernels AnalyticReluThousandPointsDepth3AllCores() => AnalyticKernels.Compute(_spec, X, threads: Environment.ProcessorCount);
 }
 
 /// <summary>
@@ -157,26 +146,31 @@ public class AnalyticKernelScaleBenchmarks
 /// moment pairs per layer; the nested adaptive rules took seconds per pair). The per-law weights and the smoothed
 /// activation's table are built on the first call and shared by the process, so this times the warm cost.
 /// </summary>
-public class GaussLawSmoothKernelBenchmarks
+public class GaussLawSmoothKernelBenchmarks() : FixedInputKernelBenchmarks(points: 8)
 {
-    /// <summary>n.</summary>
-    public const int Points = 8;
     private readonly MlpSpec _spec = new()
     {
         InputDim = KernelBenchmarks.InputDim, Depth = 2, Activation = Activation.Parse("tanh"),
         ULaw = new GaussLaw(1, 0.5), VLaw = new GaussLaw(1, 0.5),
     };
-    private double[,] _x = new double[0, 0];
+
+    /// <summary>Analytic kernels of 8 inputs, tanh, v ~ gauss(1,0.5), L = 2.</summary>
+    [Benchmark]
+    public EnsembleKernels AnalyticTanhGaussianV() => AnalyticKernels.Compute(_spec, X);
+}
+
+/// <summary>The setup of a kernel question at one fixed number of inputs: <see cref="KernelBenchmarks.Inputs"/>, drawn once.</summary>
+/// <param name="points">n.</param>
+public abstract class FixedInputKernelBenchmarks(int points)
+{
+    /// <summary>The inputs, n x <see cref="KernelBenchmarks.InputDim"/>.</summary>
+    protected double[,] X { get; private set; } = new double[0, 0];
 
     /// <summary>Draws the inputs.</summary>
     [GlobalSetup]
     public void Setup()
     {
         ThreadCheck.Record();
-        _x = KernelBenchmarks.Inputs(Points);
+        X = KernelBenchmarks.Inputs(points);
     }
-
-    /// <summary>Analytic kernels of 8 inputs, tanh, v ~ gauss(1,0.5), L = 2.</summary>
-    [Benchmark]
-    public EnsembleKernels AnalyticTanhGaussianV() => AnalyticKernels.Compute(_spec, _x);
 }

@@ -33,22 +33,21 @@ public static class GaussianExpectation
 {
     private const double Range = 9;
     private const int MaxPanels = 100;
-    /// <summary>The 15-point Kronrod nodes on [-1, 1] (the positive half and 0; shared with <see cref="Kernels.Theory.GaussLawKernelRule"/>).</summary>
-    internal static readonly double[] KronrodNodes =
+    // The 15-point Kronrod nodes on [-1, 1] (the positive half and 0).
+    private static readonly double[] KronrodNodes =
     [
         0.991455371120812639206854697526329, 0.949107912342758524526189684047851, 0.864864423359769072789712788640926,
         0.741531185599394439863864773280788, 0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
         0.207784955007898467600689403773245, 0,
     ];
-    /// <summary>Their Kronrod weights.</summary>
-    internal static readonly double[] KronrodWeights =
+    private static readonly double[] KronrodWeights =
     [
         0.022935322010529224963732008058970, 0.063092092629978553290700663189204, 0.104790010322250183839876322541518,
         0.140653259715525918745189590510238, 0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
         0.204432940075298892414161999234649, 0.209482141084727828012999174891714,
     ];
-    /// <summary>Gauss weights of the Kronrod nodes 1, 3, 5 and 7 (the embedded 7-point rule).</summary>
-    internal static readonly double[] GaussWeights =
+    // Gauss weights of the Kronrod nodes 1, 3, 5 and 7 (the embedded 7-point rule).
+    private static readonly double[] GaussWeights =
     [
         0.129484966168869693270611432679082, 0.279705391489276667901467771423780, 0.381830050505118944950369775488975,
         0.417959183673469387755102040816327,
@@ -175,41 +174,63 @@ public static class GaussianExpectation
     {
         double half = 0.5 * (hi - lo), mid = 0.5 * (hi + lo);
         Triple kronrod = default, gauss = default, abs = default;
-        Span<Triple> ys = stackalloc Triple[2 * KronrodNodes.Length];
-        for (int i = 0; i < KronrodNodes.Length; i++)
+        Span<Triple> ys = stackalloc Triple[Rule15.Length];
+        for (int j = 0; j < Rule15.Length; j++)
         {
-            int signs = KronrodNodes[i] == 0 ? 1 : 2;
-            for (int s = 0; s < signs; s++)
+            (double x, double k, double g) = Rule15[j];
+            double u = mid + half * x;
+            Triple y = (half * InverseSqrt2Pi * Math.Exp(-0.5 * u * u)) * f(mean + sd * u);
+            ys[j] = y;
+            kronrod += k * y;
+            abs += k * y.Abs();
+            if (g != 0)
             {
-                double u = mid + (s == 0 ? half : -half) * KronrodNodes[i];
-                Triple y = (half * InverseSqrt2Pi * Math.Exp(-0.5 * u * u)) * f(mean + sd * u);
-                ys[2 * i + s] = y;
-                kronrod += KronrodWeights[i] * y;
-                abs += KronrodWeights[i] * y.Abs();
-                if (i % 2 == 1)
-                {
-                    gauss += GaussWeights[i / 2] * y;
-                }
+                gauss += g * y;
             }
         }
+        return new Panel(lo, hi, kronrod, abs, PanelError(kronrod, gauss, ys));
+    }
+
+    /// <summary>
+    /// The 15-point Gauss-Kronrod rule on [-1, 1], node by node in the order a panel sums them: (x, its Kronrod weight,
+    /// its weight in the embedded 7-point Gauss rule or 0).
+    /// </summary>
+    internal static readonly (double X, double K, double G)[] Rule15 = BuildRule15();
+
+    private static (double, double, double)[] BuildRule15()
+    {
+        var rule = new List<(double, double, double)>(15);
+        for (int i = 0; i < KronrodNodes.Length; i++)
+        {
+            double x = KronrodNodes[i], g = i % 2 == 1 ? GaussWeights[i / 2] : 0;
+            rule.Add((x, KronrodWeights[i], g));
+            if (x != 0)
+            {
+                rule.Add((-x, KronrodWeights[i], g));
+            }
+        }
+        return [.. rule];
+    }
+
+    /// <summary>
+    /// A panel's error estimate from its weighted values <paramref name="ys"/> (in <see cref="Rule15"/>'s order) and
+    /// their Kronrod and Gauss sums: QUADPACK's scaling of |K15 - G7| with the spread of the values about their mean.
+    /// </summary>
+    internal static Triple PanelError(Triple kronrod, Triple gauss, ReadOnlySpan<Triple> ys)
+    {
         // Spread of the integrand about its panel mean (QUADPACK's resasc), for the error scaling below.
         Triple average = 0.5 * kronrod, spread = default;
-        for (int i = 0; i < KronrodNodes.Length; i++)
+        for (int j = 0; j < Rule15.Length; j++)
         {
-            int signs = KronrodNodes[i] == 0 ? 1 : 2;
-            for (int s = 0; s < signs; s++)
-            {
-                spread += KronrodWeights[i] * (ys[2 * i + s] - average).Abs();
-            }
+            spread += Rule15[j].K * (ys[j] - average).Abs();
         }
         Triple difference = (kronrod - gauss).Abs();
-        return new Panel(lo, hi, kronrod, abs,
-            new Triple(KronrodError(difference.A, spread.A), KronrodError(difference.B, spread.B), KronrodError(difference.C, spread.C)));
+        return new Triple(KronrodError(difference.A, spread.A), KronrodError(difference.B, spread.B), KronrodError(difference.C, spread.C));
     }
 
     // QUADPACK's (qk15) estimate of the 15-point result's error from |K15 - G7|: spread * min(1, (200 |K15 - G7| / spread)^1.5).
     // |K15 - G7| is the error of the 7-point rule; the 15-point rule converges much faster, and this scaling (used by
     // QUADPACK since 1983) models that while staying conservative for smooth integrands.
-    internal static double KronrodError(double difference, double spread) =>
+    private static double KronrodError(double difference, double spread) =>
         spread > 0 && difference > 0 ? spread * Math.Min(1, Math.Pow(200 * difference / spread, 1.5)) : difference;
 }

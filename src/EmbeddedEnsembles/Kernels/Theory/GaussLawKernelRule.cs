@@ -34,7 +34,7 @@ namespace EmbeddedEnsembles.Kernels.Theory;
 /// </summary>
 public static class GaussLawKernelRule
 {
-    private static readonly (double X, double K, double G)[] Rule15 = BuildRule15();
+    private static readonly (double X, double K, double G)[] Rule15 = GaussianExpectation.Rule15;
     private static readonly ConcurrentDictionary<(double Mu, double S, int Turn, int End), OuterGrid> SameGrids = new();
 
     // Weights below e^-40 of their scale are dropped.
@@ -227,7 +227,7 @@ public static class GaussLawKernelRule
                 error += (Rule15[j].K * half) * (ie + grid.WeightError[node] * ia);
             }
             value += kronrod;
-            error += PanelError(kronrod, gauss, ys);
+            error += GaussianExpectation.PanelError(kronrod, gauss, ys);
         }
         return (value, error);
     }
@@ -270,37 +270,8 @@ public static class GaussLawKernelRule
                 abs += Rule15[j].K * y.Abs();
             }
             value += kronrod;
-            error += PanelError(kronrod, gauss, ys);
+            error += GaussianExpectation.PanelError(kronrod, gauss, ys);
         }
         return (value, error, abs);
-    }
-
-    // QUADPACK's estimate from |K15 - G7| and the spread of the values about their mean.
-    private static Triple PanelError(Triple kronrod, Triple gauss, ReadOnlySpan<Triple> ys)
-    {
-        Triple average = 0.5 * kronrod, spread = default;
-        for (int j = 0; j < 15; j++)
-        {
-            spread += Rule15[j].K * (ys[j] - average).Abs();
-        }
-        Triple d = (kronrod - gauss).Abs();
-        return new Triple(GaussianExpectation.KronrodError(d.A, spread.A), GaussianExpectation.KronrodError(d.B, spread.B),
-            GaussianExpectation.KronrodError(d.C, spread.C));
-    }
-
-    // The 15 Kronrod nodes on [-1, 1] with their Kronrod weights and Gauss weights (0 off the 7 Gauss nodes).
-    private static (double, double, double)[] BuildRule15()
-    {
-        var rule = new List<(double, double, double)>(15);
-        for (int i = 0; i < GaussianExpectation.KronrodNodes.Length; i++)
-        {
-            double x = GaussianExpectation.KronrodNodes[i], g = i % 2 == 1 ? GaussianExpectation.GaussWeights[i / 2] : 0;
-            rule.Add((x, GaussianExpectation.KronrodWeights[i], g));
-            if (x != 0)
-            {
-                rule.Add((-x, GaussianExpectation.KronrodWeights[i], g));
-            }
-        }
-        return [.. rule];
     }
 }

@@ -9,12 +9,11 @@ namespace EmbeddedEnsembles.Kernels.Theory;
 /// where the inner law is a point). Each one-dimensional integral is adaptive Gauss-Kronrod
 /// (<see cref="GaussianExpectation"/>) to the relative tolerance of <see cref="KernelQuadrature"/>, with break points
 /// where the integrand changes fast: t = 0 and +-w, +-4w, +-16w for the transition width w of phi(v t) (1/|v|), so
-/// the refinement scales with the pre-activation spread. The expectation over the law of v is
-/// <see cref="ModulationLaw.Expect"/> (exact atoms for discrete laws, adaptive for Gaussian laws, with break points
-/// at v = 0 and +-1/sd, ... from <see cref="LawBreaks"/>). <see cref="Activation"/>'s default kernel methods call
-/// these; activations with closed forms override them, and the tests compare the two. Under a Gaussian law of v the
-/// three nested adaptive integrals took seconds per pair, so those moments go to <see cref="GaussLawKernelRule"/>
-/// (fixed rules with their own error estimate; the tolerance does not apply there).
+/// the refinement scales with the pre-activation spread. The expectation over a discrete law of v is exact over its
+/// atoms (<see cref="ModulationLaw.Expect"/>). Under a Gaussian law of v, nesting a third adaptive integral took
+/// seconds per pair, so those moments go to <see cref="GaussLawKernelRule"/> (fixed rules with their own error
+/// estimate; the tolerance does not apply there). <see cref="Activation"/>'s default kernel methods call these;
+/// activations with closed forms override them, and the tests compare the two.
 /// </summary>
 public static class QuadratureKernelRule
 {
@@ -46,9 +45,9 @@ public static class QuadratureKernelRule
             (Triple p, double e) = Integrate(k, inner, Math.Abs(a), Math.Abs(a),
                 t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)),
                 t => (activation.KernelValue(a * t), activation.KernelDerivative(a * t)));
-            innerError = Math.Max(innerError, TailWeight(v, a) * Math.Max(1, a * a) * e);
+            innerError = Math.Max(innerError, Math.Max(1, a * a) * e);
             return new Triple(p.A, a * a * p.B, p.C);
-        }, q.Tolerance, LawBreaks(k), inner);
+        }, q.Tolerance, [], inner);
         // The law's estimate plus a bound on the inner ones' average and the tolerance times the moments (what the
         // rules may leave: the estimates stop at it, and the law's rule took the inner tolerance as noise).
         return new SameMemberMoments(m.A, m.B, m.C, error + innerError + q.Tolerance * m.Abs().Max() + ValueError(activation, v, k));
@@ -71,7 +70,7 @@ public static class QuadratureKernelRule
         (double H, double Hd) Averaged(double z)
         {
             (Triple h, _) = v.Expect(a => new Triple(activation.KernelValue(a * z), a * activation.KernelDerivative(a * z), 0),
-                q.Tolerance / (NestedFactor * NestedFactor), Breaks(z != 0 ? 1 / Math.Abs(z) : double.PositiveInfinity));
+                q.Tolerance / (NestedFactor * NestedFactor), []);
             return (h.A, h.B);
         }
         double noise = q.Tolerance / (NestedFactor * NestedFactor);
