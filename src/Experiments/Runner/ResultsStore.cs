@@ -30,11 +30,19 @@ public sealed class ResultsStore
 
     /// <summary>
     /// Removes files of this shard's cells that are not in the current grid (a changed configuration), so old rows
-    /// are never mixed with new ones, and the temp files and locks that dead writers on this host left. Never touches
-    /// a live writer's temp file or lock, a writer's on another host, or a cell another shard owns.
+    /// are never mixed with new ones, and the temp files and locks that dead writers on this host left (in cells/
+    /// and, for experiment.json, in the experiment folder). Never touches a live writer's temp file or lock, a
+    /// writer's on another host, or a cell another shard owns.
     /// </summary>
     public void RemoveStale(IReadOnlySet<string> currentStems, ShardSpec shard)
     {
+        if (Directory.Exists(Folder))
+        {
+            foreach (string file in Directory.EnumerateFiles(Folder, "*" + AtomicFile.TempSuffix))
+            {
+                RemoveIfDeadWriters(file);
+            }
+        }
         if (!Directory.Exists(CellsFolder))
         {
             return;
@@ -44,10 +52,7 @@ public sealed class ResultsStore
             string name = Path.GetFileName(file);
             if (name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal))
             {
-                if (AtomicFile.TempWriter(name) is { } writer && Writer.IsDeadLocal(writer))
-                {
-                    DeleteIfPresent(file);
-                }
+                RemoveIfDeadWriters(file);
                 continue;
             }
             if (name.EndsWith(CellLock.Suffix, StringComparison.Ordinal))
@@ -66,6 +71,14 @@ public sealed class ResultsStore
                 continue;
             }
             DeleteIfPresent(file);
+        }
+    }
+
+    private static void RemoveIfDeadWriters(string tempFile)
+    {
+        if (AtomicFile.TempWriter(Path.GetFileName(tempFile)) is { } writer && Writer.IsDeadLocal(writer))
+        {
+            DeleteIfPresent(tempFile);
         }
     }
 

@@ -132,14 +132,18 @@ public sealed class RunnerTests : IDisposable
         string otherShardsStaleCell = Path.Combine(cells, "0001-oldhash.rows.csv"); // odd index: shard 2/2's
         string myStaleCell = Path.Combine(cells, "0002-oldhash.rows.csv");
         string deadLock = Path.Combine(cells, "0004-oldhash.lock");
-        foreach (string f in new[] { live, remote, dead, otherShardsStaleCell, myStaleCell })
+        // experiment.json is written one folder up: a writer killed mid-write leaves its temp file there.
+        string experiment = Path.Combine(_root, "smoke", "noise", "experiment.json");
+        string deadExperiment = $"{experiment}.{Writer.Current.Host}.{DeadPid()}.0000beef{AtomicFile.TempSuffix}";
+        string liveExperiment = $"{experiment}.{Writer.Tag}.0000beef{AtomicFile.TempSuffix}";
+        foreach (string f in new[] { live, remote, dead, otherShardsStaleCell, myStaleCell, deadExperiment, liveExperiment })
         {
             File.WriteAllText(f, "x");
         }
         File.WriteAllText(deadLock, $"{Writer.Current.Host} {DeadPid()}\n");
         Runner(Noise()).Run(Options(_root, "1/2"), new SilentProgress());
-        Assert.True(File.Exists(live) && File.Exists(remote) && File.Exists(otherShardsStaleCell));
-        Assert.False(File.Exists(dead) || File.Exists(myStaleCell) || File.Exists(deadLock));
+        Assert.True(File.Exists(live) && File.Exists(remote) && File.Exists(otherShardsStaleCell) && File.Exists(liveExperiment));
+        Assert.False(File.Exists(dead) || File.Exists(myStaleCell) || File.Exists(deadLock) || File.Exists(deadExperiment));
     }
 
     [Fact]
