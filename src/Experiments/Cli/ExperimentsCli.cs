@@ -124,7 +124,7 @@ public static class ExperimentsCli
         {
             throw new UsageException($"{option} {path}: the folder {folder} does not exist");
         }
-        string probe = full + $".probe-{Environment.ProcessId}" + AtomicFile.TempSuffix;
+        string probe = AtomicFile.TempPath(full);
         try
         {
             File.WriteAllText(probe, "");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EEArtifacts.Experiments.Runner;
 
 namespace EEArtifacts.Experiments.Data;
 
@@ -179,18 +180,12 @@ public sealed record DatasetManifest(
     public void WriteTo(string folder)
     {
         string path = PathIn(folder);
-        string temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
-            File.WriteAllText(temp, ToJson());
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.WriteAllText(path, ToJson());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
             throw new DatasetException($"cannot write {path}: {e.Message}", e);
         }
     }

@@ -15,16 +15,27 @@ public static class AtomicFile
     /// <summary>Writes UTF-8 text (no BOM) atomically.</summary>
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
 
-    /// <summary>Writes bytes atomically: flushed to disk before the rename.</summary>
+    /// <summary>Writes bytes atomically: flushed to disk before the rename; a failed write removes its temp file.</summary>
     public static void WriteAllBytes(string path, byte[] bytes)
     {
         string temp = TempPath(path);
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
         }
-        File.Move(temp, path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+            throw;
+        }
     }
 
     /// <summary>A fresh temp path for <paramref name="path"/>: "&lt;path&gt;.&lt;host&gt;.&lt;pid&gt;.&lt;random&gt;.partial".</summary>

@@ -505,7 +505,7 @@ public sealed class ExperimentRunner
         }
         try
         {
-            string probe = Path.Combine(existing, $".write-probe.{Writer.Tag}" + AtomicFile.TempSuffix);
+            string probe = AtomicFile.TempPath(Path.Combine(existing, ".write-probe")); // a name resume cleans if a kill leaves it
             File.WriteAllText(probe, "");
             File.Delete(probe);
         }
