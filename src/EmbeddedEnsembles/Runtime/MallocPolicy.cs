@@ -7,9 +7,9 @@ namespace EmbeddedEnsembles.Runtime;
 /// glibc raises its mmap threshold to the largest block freed so far and its trim threshold to twice that, so a
 /// step that frees a few blocks of activations at the top of the heap hands them back to the kernel, and the next
 /// step faults them in again: `perf` at width 256, M = 4 (one thread) found 8-10% of the process's samples in the
-/// kernel (page faults, zeroing and unmapping pages), 3-4% with the thresholds below, and per-step thread CPU time fell to 0.93 of the
-/// default at width 256, M = 4 and 0.81-0.86 at M = 16 (both networks; width 64 unchanged; paired runs on a loaded
-/// machine). A 32 MiB mmap threshold (glibc's largest) keeps activations in
+/// kernel (page faults, zeroing and unmapping pages), 3-4% with the thresholds below. Paired runs on a quiet machine:
+/// the step at width 256, M = 16 took 0.85-0.91 of the default's time (single network) and 0.77-0.93 (BatchEnsemble);
+/// at M = 4 (widths 64 and 256) the two are level. A 32 MiB mmap threshold (glibc's largest) keeps activations in
 /// the heap; a 512 MiB trim threshold keeps freed heap memory resident for the next step (peak resident memory rose
 /// by 0.5-7 MB at the benchmark's shapes). It changes where tensors live, not what they hold: results keep their
 /// bits. Set once, in-process (glibc reads GLIBC_TUNABLES only at start-up), unless the caller's GLIBC_TUNABLES
