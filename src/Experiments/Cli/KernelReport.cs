@@ -85,9 +85,7 @@ public sealed record KernelErrorBounds(double NngpSame, double NngpCross, double
     public static KernelErrorBounds From(KernelErrors e, EnsembleKernels kernels)
     {
         ArgumentNullException.ThrowIfNull(e);
-        ArgumentNullException.ThrowIfNull(kernels);
-        return new KernelErrorBounds(KernelErrors.MaxRelative(e.NngpSame, kernels.NngpSame), KernelErrors.MaxRelative(e.NngpCross, kernels.NngpSame),
-            KernelErrors.MaxRelative(e.NtkSharedSame, kernels.NtkSharedSame), KernelErrors.MaxRelative(e.NtkSharedCross, kernels.NtkSharedSame),
-            KernelErrors.MaxRelative(e.NtkMember, kernels.NtkMember));
+        double[] b = [.. e.WithScales(kernels).Select(p => KernelErrors.MaxRelative(p.Error, p.Scale))];
+        return new KernelErrorBounds(b[0], b[1], b[2], b[3], b[4]);
     }
 }

@@ -267,13 +267,8 @@ public class AccuracyTests(ITestOutputHelper output)
     internal static double MaxRelativeBound(EnsembleKernels k, bool skipNearlyParallel)
     {
         KernelErrors e = k.Errors ?? throw new InvalidOperationException("no error estimate");
-        (double[,] Error, double[,] Scale)[] parts =
-        [
-            (e.NngpSame, k.NngpSame), (e.NngpCross, k.NngpSame), (e.NtkSharedSame, k.NtkSharedSame),
-            (e.NtkSharedCross, k.NtkSharedSame), (e.NtkMember, k.NtkMember),
-        ];
         double worst = 0;
-        foreach ((double[,] error, double[,] scale) in parts)
+        foreach ((double[,] error, double[,] scale) in e.WithScales(k))
         {
             double[,] r = KernelErrors.Relative(error, scale);
             for (int i = 0; i < k.Points; i++)

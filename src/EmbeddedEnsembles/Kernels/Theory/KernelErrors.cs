@@ -38,43 +38,33 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
     public const double StepRounding = 4 * Epsilon;
 
     /// <summary>
-    /// The largest error relative to the kernels' own scale: max over entries of e_ij / sqrt(K_ii K_jj), each kernel
-    /// scaled by the diagonal of its same-member part (Sigma_s for both NNGPs, Theta^com_s for both shared NTKs).
+    /// The five errors, each with the kernel whose diagonal scales it: the same-member part of its kernel (Sigma_s for
+    /// both NNGPs, Theta^com_s for both shared NTKs, Theta^ind for itself).
     /// </summary>
-    public double MaxRelative(EnsembleKernels kernels)
+    public (double[,] Error, double[,] Scale)[] WithScales(EnsembleKernels kernels)
     {
         ArgumentNullException.ThrowIfNull(kernels);
-        (double[,] Error, double[,] Scale)[] parts =
+        return
         [
             (NngpSame, kernels.NngpSame), (NngpCross, kernels.NngpSame), (NtkSharedSame, kernels.NtkSharedSame),
             (NtkSharedCross, kernels.NtkSharedSame), (NtkMember, kernels.NtkMember),
         ];
-        double worst = 0;
-        foreach ((double[,] error, double[,] scale) in parts)
-        {
-            worst = Math.Max(worst, MaxRelative(error, scale));
-        }
-        return worst;
     }
+
+    /// <summary>The largest error relative to the kernels' own scale: max over kernels and entries of e_ij / sqrt(S_ii S_jj) (<see cref="WithScales"/>).</summary>
+    public double MaxRelative(EnsembleKernels kernels) => WithScales(kernels).Max(p => MaxRelative(p.Error, p.Scale));
 
     /// <summary>The largest e_ij / sqrt(S_ii S_jj) (e_ij itself where the scale is 0); 0 for no entries.</summary>
     public static double MaxRelative(double[,] error, double[,] scale)
     {
         ArgumentNullException.ThrowIfNull(error);
-        ArgumentNullException.ThrowIfNull(scale);
-        int n = error.GetLength(0);
-        var root = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            root[i] = Math.Sqrt(Math.Abs(scale[i, i]));
-        }
+        double[] root = Roots(scale);
         double worst = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < root.Length; i++)
         {
-            for (int j = 0; j < n; j++)
+            for (int j = 0; j < root.Length; j++)
             {
-                double s = root[i] * root[j];
-                worst = Math.Max(worst, s > 0 ? error[i, j] / s : error[i, j]);
+                worst = Math.Max(worst, RelativeEntry(error[i, j], root[i] * root[j]));
             }
         }
         return worst;
@@ -84,19 +74,31 @@ public sealed record KernelErrors(double[,] NngpSame, double[,] NngpCross, doubl
     public static double[,] Relative(double[,] error, double[,] scale)
     {
         ArgumentNullException.ThrowIfNull(error);
-        ArgumentNullException.ThrowIfNull(scale);
-        int n = error.GetLength(0);
-        var r = new double[n, n];
-        for (int i = 0; i < n; i++)
+        double[] root = Roots(scale);
+        var r = new double[root.Length, root.Length];
+        for (int i = 0; i < root.Length; i++)
         {
-            for (int j = 0; j < n; j++)
+            for (int j = 0; j < root.Length; j++)
             {
-                double s = Math.Sqrt(Math.Abs(scale[i, i] * scale[j, j]));
-                r[i, j] = s > 0 ? error[i, j] / s : error[i, j];
+                r[i, j] = RelativeEntry(error[i, j], root[i] * root[j]);
             }
         }
         return r;
     }
+
+    // sqrt|S_ii| of every input.
+    private static double[] Roots(double[,] scale)
+    {
+        ArgumentNullException.ThrowIfNull(scale);
+        var root = new double[scale.GetLength(0)];
+        for (int i = 0; i < root.Length; i++)
+        {
+            root[i] = Math.Sqrt(Math.Abs(scale[i, i]));
+        }
+        return root;
+    }
+
+    private static double RelativeEntry(double error, double scale) => scale > 0 ? error / scale : error;
 
     /// <summary>delta rho of a pair (see the rule above); 0 for a diagonal or exactly parallel pair.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -160,14 +160,21 @@ public sealed record ModulatedLayerKernel(
     /// The next layer's pre-activation kernels at one pair, and their errors: K^{l+1} = sigma_w^2 C^l + sigma_b^2 and
     /// Theta^{com,l+1} = K^{l+1} + sigma_w^2 D^l Theta^{com,l}, same and cross.
     /// </summary>
+    public (PreactivationKernels Value, PreactivationKernels Error) Next(PreactivationKernels k, PreactivationKernels e, LayerMoments m, LayerMoments em) =>
+        DenseStep(k, e, m, em, SigmaW2, SigmaB2);
+
+    /// <summary>
+    /// A dense layer after a modulated one, at one pair: K = sigma_w^2 C + sigma_b^2 and Theta^com = K + sigma_w^2 D
+    /// Theta^com, same and cross, with their errors (the readout: sigma_b^2 = 0).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public (PreactivationKernels Value, PreactivationKernels Error) Next(PreactivationKernels k, PreactivationKernels e, LayerMoments m, LayerMoments em)
+    internal static (PreactivationKernels Value, PreactivationKernels Error) DenseStep(PreactivationKernels k, PreactivationKernels e,
+        LayerMoments m, LayerMoments em, double sigmaW2, double sigmaB2)
     {
-        double sw2 = SigmaW2, sb2 = SigmaB2;
-        double ks = sw2 * m.CSame + sb2;
-        double kc = sw2 * m.CCross + sb2;
-        var next = new PreactivationKernels(ks, kc, ks + sw2 * m.Member.DSame * k.ThetaSame, kc + sw2 * m.DCross * k.ThetaCross);
-        return (next, KernelErrors.Step(k, e, m, em, next, sw2, sb2));
+        double ks = sigmaW2 * m.CSame + sigmaB2;
+        double kc = sigmaW2 * m.CCross + sigmaB2;
+        var next = new PreactivationKernels(ks, kc, ks + sigmaW2 * m.Member.DSame * k.ThetaSame, kc + sigmaW2 * m.DCross * k.ThetaCross);
+        return (next, KernelErrors.Step(k, e, m, em, next, sigmaW2, sigmaB2));
     }
 }
 
@@ -179,16 +186,8 @@ public static class ReadoutKernel
     /// <paramref name="k"/> and moments <paramref name="m"/>: Sigma = sigma_w^2 C^L and
     /// Theta^com = sigma_w^2 C^L + sigma_w^2 D^L Theta^{com,L}, same and cross.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (PreactivationKernels Value, PreactivationKernels Error) Apply(PreactivationKernels k, PreactivationKernels e, LayerMoments m, LayerMoments em, double sigmaW2)
-    {
-        var output = new PreactivationKernels(
-            sigmaW2 * m.CSame,
-            sigmaW2 * m.CCross,
-            sigmaW2 * m.CSame + sigmaW2 * m.Member.DSame * k.ThetaSame,
-            sigmaW2 * m.CCross + sigmaW2 * m.DCross * k.ThetaCross);
-        return (output, KernelErrors.Step(k, e, m, em, output, sigmaW2, 0));
-    }
+    public static (PreactivationKernels Value, PreactivationKernels Error) Apply(PreactivationKernels k, PreactivationKernels e, LayerMoments m, LayerMoments em, double sigmaW2) =>
+        ModulatedLayerKernel.DenseStep(k, e, m, em, sigmaW2, 0);
 }
 
 /// <summary>The member part Theta^ind: gradients of f_a in member a's own parameters.</summary>
