@@ -185,8 +185,7 @@ public sealed class EnsembleWorkload : IDisposable
     public Tensor ForwardLoss()
     {
         using var scope = NewDisposeScope();
-        Tensor outputs = Models[0].MemberOutputs(Input);
-        return EnsembleTrainer.MemberLosses(outputs, Labels, LossKind.CrossEntropy).sum().MoveToOuterDisposeScope();
+        return EnsembleTrainer.MemberLosses(Models[0].ClassMajorOutputs(Input), Labels, LossKind.CrossEntropy).sum().MoveToOuterDisposeScope();
     }
 
     /// <summary>Parameter counts of the whole configuration (the loop: M standalone networks, all per member).</summary>

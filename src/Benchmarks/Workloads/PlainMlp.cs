@@ -8,7 +8,7 @@ namespace EEArtifacts.Benchmarks.Workloads;
 
 /// <summary>
 /// The baseline: one plain network of the benchmark shape built from TorchSharp's own nn.Linear (one fused
-/// addmm per hidden layer, standard parameterization) and ReLU, readout without bias computed as (W h^T)^T (as in
+/// addmm per hidden layer, standard parameterization) and ReLU, readout without bias computed as W h^T (as in
 /// the ensembles). It exposes
 /// itself as a one-member <see cref="IEnsembleModel"/> so the library's <c>EnsembleTrainer</c> steps it exactly as
 /// it steps the ensembles: the only difference between the configurations is the model.
@@ -58,13 +58,7 @@ public sealed class PlainMlp : Module<Tensor, Tensor>, IEnsembleModel
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor h = x;
-        for (int l = 0; l + 1 < layers.Count; l++)
-        {
-            h = nn.functional.relu(layers[l].forward(h));
-        }
-        // the readout as (W h^T)^T, as the library's EnsembleReadout computes it (faster with 10 outputs)
-        return layers[^1].weight!.mm(h.t()).t().MoveToOuterDisposeScope();
+        return Scores(x).t().MoveToOuterDisposeScope();
     }
 
     /// <summary>[1, R, out]: the network as a one-member ensemble.</summary>
@@ -72,6 +66,24 @@ public sealed class PlainMlp : Module<Tensor, Tensor>, IEnsembleModel
     {
         using var scope = NewDisposeScope();
         return forward(x).unsqueeze(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[1, out, R], as the library's readout computes it.</summary>
+    public Tensor ClassMajorOutputs(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return Scores(x).unsqueeze(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>W h^T [out, R] (faster than h W^T with 10 outputs, as in the library's EnsembleReadout).</summary>
+    private Tensor Scores(Tensor x)
+    {
+        Tensor h = x;
+        for (int l = 0; l + 1 < layers.Count; l++)
+        {
+            h = nn.functional.relu(layers[l].forward(h));
+        }
+        return layers[^1].weight!.mm(h.t());
     }
 
     /// <inheritdoc />

@@ -89,13 +89,26 @@ public sealed class EnsembleCnn : Module<Tensor, Tensor>, IEnsembleModel
     /// <summary>Member logits [M, B, Classes] for images [B, C, H, W] (shared) or [M, B, C, H, W] (per member).</summary>
     public Tensor MemberOutputs(Tensor x)
     {
+        using var scope = NewDisposeScope();
+        return readout.forward(PooledFeatures(x)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public Tensor ClassMajorOutputs(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return readout.ClassMajor(PooledFeatures(x)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The last convolution's activations averaged over space, [M, B, C]: the readout's input.</summary>
+    private Tensor PooledFeatures(Tensor x)
+    {
         ArgumentNullException.ThrowIfNull(x);
         bool ok = (x.dim() == 4 || (x.dim() == 5 && x.shape[0] == Members)) && x.shape[^3] == Spec.InputChannels;
         if (!ok)
         {
             throw new ArgumentException($"EnsembleCnn expects images [B, {Spec.InputChannels}, H, W] or [{Members}, B, {Spec.InputChannels}, H, W], got [{string.Join(", ", x.shape)}]");
         }
-        using var scope = NewDisposeScope();
         Tensor h = x;
         for (int i = 0; i < _layers.Count; i++)
         {
@@ -105,8 +118,7 @@ public sealed class EnsembleCnn : Module<Tensor, Tensor>, IEnsembleModel
                 h = MemberMajor.Split(functional.max_pool2d(MemberMajor.Merge(h), 2), Members);
             }
         }
-        Tensor pooled = h.mean([3, 4]); // [M, B, C]
-        return readout.forward(pooled).MoveToOuterDisposeScope();
+        return h.mean([3, 4]);
     }
 
     /// <inheritdoc />

@@ -123,12 +123,25 @@ public sealed class EnsembleMlp : Module<Tensor, Tensor>, IEnsembleModel
     public Tensor MemberOutputs(Tensor x)
     {
         using var scope = NewDisposeScope();
+        return readout.forward(LastHidden(x)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public Tensor ClassMajorOutputs(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return readout.ClassMajor(LastHidden(x)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The last hidden layer's activations x^L [M, B, N_L], the readout's input.</summary>
+    private Tensor LastHidden(Tensor x)
+    {
         Tensor h = CheckInput(x);
         foreach (EnsembleLayer layer in _layers)
         {
             h = layer.MemberForward(h);
         }
-        return readout.forward(h).MoveToOuterDisposeScope();
+        return h;
     }
 
     /// <summary>The forward pass with every pre-activation and activation recorded; Output equals <see cref="MemberOutputs"/>.</summary>

@@ -55,6 +55,8 @@ public class WorkloadTests
         using var scope = NewDisposeScope();
         Tensor x = randn(7, Small.InputDim);
         Torch.Close(plain.MemberOutputs(x), source.MemberOutputs(x), 1e-6);
+        // what the trainer reads: the same outputs, classes as the middle axis
+        Assert.Equal(Torch.D(plain.MemberOutputs(x).transpose(1, 2)), Torch.D(plain.ClassMajorOutputs(x)));
     }
 
     [Fact]

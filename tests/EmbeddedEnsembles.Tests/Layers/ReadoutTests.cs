@@ -42,4 +42,29 @@ public class ReadoutTests
             T.Close(grads[i], expectedGrads[i], 1e-12);
         }
     }
+
+    // The training step reads the class-major form and evaluation the member-major one: the same numbers, the same
+    // memory (the one is a view of the other), so a loss gives the same bits whichever form it starts from.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ClassMajorOutputsAreTheMemberOutputsWithClassesAsTheMiddleAxis(bool perMemberWeights)
+    {
+        using var scope = NewDisposeScope();
+        var options = new EnsembleLayerOptions(3, Activation.Relu, Parameterization.Ntk, 1.4, 0.3);
+        using var gw = new torch.Generator(4);
+        using var readout = new EnsembleReadout("r", 5, 7, options, perMemberWeights, memberBias: true, gw);
+        using (no_grad())
+        {
+            readout.MemberBias!.copy_(T.Randn(2, 3, 7).to_type(ScalarType.Float32));
+        }
+        Tensor x = T.Randn(1, 3, 4, 5).to_type(ScalarType.Float32);
+
+        Tensor classMajor = readout.ClassMajor(x);
+        Tensor memberMajor = readout.forward(x);
+        Assert.Equal(new long[] { 3, 7, 4 }, classMajor.shape);
+        Assert.Equal(T.D(memberMajor.transpose(1, 2)), T.D(classMajor));
+        Assert.Equal(classMajor.stride(), memberMajor.transpose(1, 2).stride());
+        Assert.Contains("[3, B, 5]", Assert.Throws<ArgumentException>(() => readout.ClassMajor(T.Randn(3, 2, 4, 5))).Message);
+    }
 }

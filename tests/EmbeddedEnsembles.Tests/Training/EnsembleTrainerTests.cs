@@ -40,7 +40,7 @@ public class EnsembleTrainerTests
         var rule = new TrainingRule(MuW: 0.3, MuU: 0.05, GammaRule.Parse(gamma)) { Loss = mse ? LossKind.Mse : LossKind.CrossEntropy };
 
         // Manual autograd on an identical model: d/dtheta sum_a L_a.
-        Tensor losses = EnsembleTrainer.MemberLosses(reference.MemberOutputs(x), y, rule.Loss);
+        Tensor losses = EnsembleTrainer.MemberLosses(reference.ClassMajorOutputs(x), y, rule.Loss);
         losses.sum().backward();
 
         using var trainer = new EnsembleTrainer(model, rule);
@@ -70,6 +70,38 @@ public class EnsembleTrainerTests
         }
     }
 
+    // The losses the trainer differentiates and reports: member a's mean cross-entropy over the batch, or its half
+    // squared error summed over outputs and averaged over the batch, written here from member-major outputs.
+    [Theory]
+    [InlineData(EnsembleFamily.BatchEnsemble, false)]
+    [InlineData(EnsembleFamily.BatchEnsemble, true)]
+    [InlineData(EnsembleFamily.Independent, false)]
+    [InlineData(EnsembleFamily.Independent, true)]
+    public void MemberLossesAreEachMembersCrossEntropyOrHalfSquaredError(EnsembleFamily family, bool mse)
+    {
+        using var scope = NewDisposeScope();
+        var spec = Spec() with { Family = family, OutputDim = mse ? 2 : 3 };
+        using var model = new EnsembleMlp(spec, 4, ScalarType.Float64);
+        using (no_grad())
+        {
+            model.ReadoutBias?.copy_(T.Randn(12, 4, spec.OutputDim));
+        }
+        var (x, labels) = Teacher(9, 10, spec.InputDim, 3);
+        Tensor y = mse ? T.Randn(10, 10, 2) : labels;
+
+        double[] losses = T.D(EnsembleTrainer.MemberLosses(model.ClassMajorOutputs(x), y, mse ? LossKind.Mse : LossKind.CrossEntropy));
+
+        Tensor outputs = model.MemberOutputs(x);
+        for (int a = 0; a < 4; a++)
+        {
+            Tensor expected = mse
+                ? 0.5 * (outputs[a] - y).pow(2).sum(1).mean()
+                : nn.functional.cross_entropy(outputs[a], y);
+            Assert.Equal(expected.item<double>(), losses[a], 12);
+        }
+        Assert.Contains("[M, D, B]", Assert.Throws<ArgumentException>(() => EnsembleTrainer.MemberLosses(outputs[0], y, LossKind.CrossEntropy)).Message);
+    }
+
     [Fact]
     public void MomentumAndWeightDecayFollowTheHeavyBallRule()
     {
@@ -86,7 +118,7 @@ public class EnsembleTrainerTests
         Tensor w1 = w.detach().clone();
         using var probe = new EnsembleMlp(spec, 1, ScalarType.Float64);
         using (no_grad()) { foreach (var (p, q) in probe.parameters().Zip(model.parameters())) p.copy_(q); }
-        EnsembleTrainer.MemberLosses(probe.MemberOutputs(x), y, LossKind.CrossEntropy).sum().backward();
+        EnsembleTrainer.MemberLosses(probe.ClassMajorOutputs(x), y, LossKind.CrossEntropy).sum().backward();
         Tensor d1 = probe.SharedParameters().First().grad! + 0.01 * w1;
         trainer.Step(x, y);
         T.Close(w.detach(), w1 - trainer.SharedLearningRate * (0.9 * g0 + d1), 1e-12);
