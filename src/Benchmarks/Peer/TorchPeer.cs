@@ -171,14 +171,14 @@ public static class TorchPeer
         var peer = new List<PeerTiming>();
         for (int r = 0; r < rounds; r++)
         {
-            if (r % 2 == 0)
+            bool projectFirst = r % 2 == 0;
+            if (projectFirst)
             {
                 project.Add(MedianStepMs(workload, steps));
-                peer.Add(server.Time(kind, shape, steps));
             }
-            else
+            peer.Add(server.Time(kind, shape, steps));
+            if (!projectFirst)
             {
-                peer.Add(server.Time(kind, shape, steps));
                 project.Add(MedianStepMs(workload, steps));
             }
         }

@@ -40,7 +40,7 @@ public sealed class ResultsStore
         {
             foreach (string file in Directory.EnumerateFiles(Folder, "*" + AtomicFile.TempSuffix))
             {
-                RemoveIfDeadWriters(file);
+                RemoveIfItsWriterIsDead(file);
             }
         }
         if (!Directory.Exists(CellsFolder))
@@ -52,7 +52,7 @@ public sealed class ResultsStore
             string name = Path.GetFileName(file);
             if (name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal))
             {
-                RemoveIfDeadWriters(file);
+                RemoveIfItsWriterIsDead(file);
                 continue;
             }
             if (name.EndsWith(CellLock.Suffix, StringComparison.Ordinal))
@@ -74,7 +74,7 @@ public sealed class ResultsStore
         }
     }
 
-    private static void RemoveIfDeadWriters(string tempFile)
+    private static void RemoveIfItsWriterIsDead(string tempFile)
     {
         if (AtomicFile.TempWriter(Path.GetFileName(tempFile)) is { } writer && Writer.IsDeadLocal(writer))
         {
